@@ -1,0 +1,83 @@
+import type {
+  CreateServiceCommandInput,
+  RegisterTaskDefinitionCommandInput,
+  Tag as EcsTag
+} from '@aws-sdk/client-ecs'
+import type {
+  Action,
+  Certificate,
+  CreateLoadBalancerCommandInput,
+  CreateTargetGroupCommandInput,
+  RuleCondition
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+
+/**
+ * Everything the action was asked to do, read once from the inputs and validated. Every later stage
+ * takes this object; nothing below `inputs.ts` calls `core.getInput`.
+ */
+export interface DeployRequest {
+  cluster: string
+  region?: string
+  /** CreateService input shape; `cluster` is filled from the `cluster` input. */
+  service: CreateServiceCommandInput & { serviceName: string }
+  taskDefinition: TaskDefinitionRequest
+  /** Absent: the service runs without a load balancer (nothing to create or watch on the ELB side). */
+  loadBalancer?: LoadBalancerRequest
+  /** CreateTargetGroup input shape; `VpcId` may be absent (taken from the load balancer). */
+  targetGroup?: CreateTargetGroupCommandInput & { Name: string }
+  listener: ListenerRequest
+  /** When present, the service is routed by a rule on the listener instead of its default action. */
+  listenerRule?: ListenerRuleRequest
+  /** Also keep an HTTP listener on port 80 that redirects to the HTTPS listener. */
+  redirectHttpToHttps: boolean
+  desiredCount?: number
+  forceNewDeployment: boolean
+  /** Tags put on everything the action creates, besides its ownership tag. */
+  tags: { Key: string; Value: string }[]
+  wait: WaitOptions
+  dryRun: boolean
+  summary: boolean
+  /** Modify resources that exist but lack the action's ownership tag. */
+  adoptExisting: boolean
+  maxAttempts: number
+}
+
+export type TaskDefinitionRequest =
+  /** Register this definition unless the family's latest ACTIVE revision is the same. */
+  | { kind: 'register'; input: RegisterTaskDefinitionCommandInput & { family: string }; source: string }
+  /** Use an existing revision: `family`, `family:revision` or a task definition ARN. */
+  | { kind: 'reference'; ref: string }
+
+export type LoadBalancerRequest =
+  /** Create or update to this shape. */
+  | { kind: 'manage'; input: CreateLoadBalancerCommandInput & { Name: string } }
+  /** Reuse an existing load balancer, never modify it. */
+  | { kind: 'reuse'; name?: string; arn?: string }
+
+export interface ListenerRequest {
+  Port: number
+  Protocol: 'HTTP' | 'HTTPS'
+  Certificates?: Certificate[]
+  SslPolicy?: string
+  AlpnPolicy?: string[]
+  /** Default actions for the listener; absent means "forward to the managed target group". */
+  DefaultActions?: Action[]
+}
+
+export interface ListenerRuleRequest {
+  Conditions: RuleCondition[]
+  /** Absent: allocated deterministically from the conditions within `priorityRange`. */
+  Priority?: number
+  priorityRange: [number, number]
+}
+
+export interface WaitOptions {
+  enabled: boolean
+  minutes: number
+  pollIntervalSeconds: number
+  rollbackOnFailure: boolean
+  /** What to do with a service this run created when its first deployment fails. */
+  newServiceOnFailure: 'keep' | 'scale-to-zero'
+}
+
+export type { EcsTag }
