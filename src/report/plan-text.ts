@@ -1,0 +1,55 @@
+import type { FieldChange, Plan, PlanStep } from '../plan-types.js'
+
+const SYMBOL: Record<PlanStep['action'], string> = { create: '+', update: '~', replace: '±', none: '=' }
+
+/** A value as the plan prints it: secrets never by value, long JSON shortened. */
+export function showValue(v: unknown, secret = false): string {
+  if (secret) return '(secret)'
+  if (v === undefined) return '(unset)'
+  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s
+}
+
+export function changeLine(c: FieldChange): string {
+  if (c.secret) return `${c.field}: (secret changed)`
+  return `${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`
+}
+
+export function planCounts(plan: Plan): Record<PlanStep['action'], number> {
+  const counts = { create: 0, update: 0, replace: 0, none: 0 }
+  for (const s of plan.steps) counts[s.action]++
+  return counts
+}
+
+/** The plan as a person reads it in the log, terraform-style. */
+export function renderPlanText(plan: Plan): string {
+  const c = planCounts(plan)
+  const lines = [
+    `Plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.none} unchanged`
+  ]
+  const width = Math.max(...plan.steps.map(s => s.resource.length), 8)
+  for (const s of plan.steps) {
+    lines.push(`  ${SYMBOL[s.action]} ${s.resource.padEnd(width)}  ${s.name}  (${s.action})`)
+    if (s.reason) lines.push(`      why: ${s.reason}`)
+    for (const ch of s.changes) lines.push(`      ${changeLine(ch)}`)
+  }
+  for (const w of plan.warnings) lines.push(`  ! ${w}`)
+  return lines.join('\n')
+}
+
+/** The `plan` output: resource, action and changed fields (secret values masked). */
+export function planJson(plan: Plan): string {
+  return JSON.stringify(
+    plan.steps.map(s => ({
+      resource: s.resource,
+      name: s.name,
+      action: s.action,
+      ...(s.arn ? { arn: s.arn } : {}),
+      ...(s.reason ? { reason: s.reason } : {}),
+      calls: s.calls,
+      changes: s.changes.map(c =>
+        c.secret ? { field: c.field, secret: true } : { field: c.field, from: c.from, to: c.to }
+      )
+    }))
+  )
+}
