@@ -1,0 +1,206 @@
+/**
+ * The bundled action (dist/index.js), run as a GitHub runner runs it, against the local emulator over
+ * real HTTP. Each test asserts the outputs, the emulator's resulting state and its call log.
+ */
+import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { EmulatorControl } from '../../test-support/emulator-client.js'
+import { runAction, type ActionRun } from '../../test-support/run-action.js'
+import { fargateInputs, seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
+
+let emulator: Emulator
+let control: EmulatorControl
+
+beforeAll(async () => {
+  emulator = await startEmulator({ timeScale: 0.01 })
+  control = new EmulatorControl(emulator.url)
+})
+afterAll(async () => {
+  await emulator.stop()
+})
+beforeEach(async () => {
+  await control.reset()
+})
+
+const deploy = (inputs: Record<string, string>, env?: Record<string, string>) =>
+  runAction({ inputs, endpoint: emulator.url, env })
+
+const expectSuccess = (run: ActionRun) => {
+  if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`)
+}
+
+const hostnames = async (url: string, n: number, init?: RequestInit): Promise<string[]> => {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) out.push(await (await fetch(`${url}/hostname`, init)).text())
+  return out
+}
+
+interface TargetHealthDump {
+  targets?: { id: string; port: number; health?: { state: string } }[]
+}
+
+describe('seed walk', () => {
+  test('first deploy creates everything in order and serves /hostname from different tasks', async () => {
+    const run = await deploy(seedInputs())
+    expectSuccess(run)
+    const o = run.outputs
+    expect(o['dns-name']).toMatch(/^alb-demo-\d+\.ap-northeast-1\.elb\.amazonaws\.com$/)
+    expect(o.url).toBe(`http://${o['dns-name']}`)
+    expect(o['load-balancer-arn']).toMatch(/:loadbalancer\/app\/alb-demo\//)
+    expect(o['target-group-arn']).toMatch(/:targetgroup\/default\//)
+    expect(o['listener-arn']).toMatch(/:listener\/app\/alb-demo\//)
+    expect(o['service-arn']).toBe('arn:aws:ecs:ap-northeast-1:123456789012:service/ecs-demo/ecs-simple-service-elb')
+    expect(o['task-definition-arn']).toMatch(/:task-definition\/ecscompose-ecs-app:1$/)
+    expect(o['deployment-id']).toMatch(/^ecs-svc\/\d+$/)
+    expect(o.changed).toBe('true')
+    // The seed's hand-pasted placeholder ARN is replaced, and the user is told.
+    expect(run.stdout).toMatch(/zzzzzzzzzzzzzzzz/)
+
+    const mutating = (await control.mutatingCalls()).map(c => c.operation)
+    expect(mutating).toEqual([
+      'CreateLoadBalancer',
+      'CreateTargetGroup',
+      'CreateListener',
+      'RegisterTaskDefinition',
+      'CreateService'
+    ])
+    const create = (await control.calls()).find(c => c.operation === 'CreateService')!
+    const params = create.params as { loadBalancers: { targetGroupArn: string }[]; clientToken?: string }
+    expect(params.loadBalancers[0].targetGroupArn).toBe(o['target-group-arn'])
+    expect(params.clientToken).toBeTruthy()
+
+    const local = await control.localUrlFor(o['dns-name'])
+    const names = await hostnames(local, 3)
+    for (const n of names) expect(n).toMatch(/^[0-9a-f]{12}$/)
+    expect(new Set(names).size).toBeGreaterThanOrEqual(2)
+    expect(run.summary).toContain('deployed')
+  })
+
+  test('identical re-run makes zero mutating calls and few reads', async () => {
+    expectSuccess(await deploy(seedInputs()))
+    const before = (await control.calls()).at(-1)!.seq
+    const again = await deploy(seedInputs())
+    expectSuccess(again)
+    const calls = await control.calls(before)
+    expect(calls.filter(c => c.mutating)).toEqual([])
+    expect(again.outputs.changed).toBe('false')
+    expect(calls.length).toBeLessThanOrEqual(10)
+  })
+
+  test('image change: one RegisterTaskDefinition and one UpdateService, then a healthy rollout', async () => {
+    expectSuccess(await deploy(seedInputs()))
+    const before = (await control.calls()).at(-1)!.seq
+    const run = await deploy(seedInputs({ 'task-definition': seedTaskDefinition('inokara/ecs-app:v2') }))
+    expectSuccess(run)
+    const mutating = (await control.mutatingCalls(before)).map(c => c.operation)
+    expect(mutating).toEqual(['RegisterTaskDefinition', 'UpdateService'])
+    expect(run.outputs['task-definition-arn']).toMatch(/ecscompose-ecs-app:2$/)
+    const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
+    const live = state.elbv2.targetGroups.flatMap(tg => tg.targets ?? []).filter(t => t.health?.state === 'healthy')
+    expect(live.length).toBe(2)
+  })
+})
+
+describe('other shapes', () => {
+  test('awsvpc / Fargate service with ip targets', async () => {
+    const run = await deploy(fargateInputs())
+    expectSuccess(run)
+    const tg = (await control.calls()).find(c => c.operation === 'CreateTargetGroup')!
+    // VpcId was not given: it comes from the load balancer's subnets.
+    expect((tg.params as { VpcId?: string }).VpcId).toBe('vpc-0a1b2c3d4e5f60718')
+    const health = (await control.calls()).filter(c => c.operation === 'DescribeTargetHealth')
+    expect(health.length).toBeGreaterThan(0)
+    const local = await control.localUrlFor(run.outputs['dns-name'])
+    expect(new Set(await hostnames(local, 6)).size).toBe(3)
+  })
+
+  test('two services on one shared listener, routed by path rules', async () => {
+    const shared = {
+      'load-balancer': JSON.stringify({
+        Name: 'shared-alb',
+        Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
+        SecurityGroups: ['sg-12345678']
+      })
+    }
+    const svc = (name: string, pathPattern: string) =>
+      seedInputs({
+        ...shared,
+        'target-group': JSON.stringify({
+          Name: `tg-${name}`,
+          Protocol: 'HTTP',
+          Port: 80,
+          HealthCheckPath: '/hostname',
+          HealthCheckIntervalSeconds: 10,
+          HealthyThresholdCount: 2
+        }),
+        'task-definition': JSON.stringify({
+          family: name,
+          containerDefinitions: [{ name: 'app', image: `example/${name}:1`, memory: 128, portMappings: [{ containerPort: 4567 }] }]
+        }),
+        service: JSON.stringify({
+          serviceName: name,
+          desiredCount: 1,
+          loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
+        }),
+        'listener-rule': JSON.stringify({ Conditions: [{ Field: 'path-pattern', Values: [pathPattern] }] })
+      })
+    const a = await deploy(svc('api', '/hostname'))
+    expectSuccess(a)
+    const b = await deploy(svc('web', '/web/*'))
+    expectSuccess(b)
+    expect(a.outputs['listener-arn']).toBe(b.outputs['listener-arn'])
+    expect(a.outputs['listener-rule-arn']).not.toBe(b.outputs['listener-rule-arn'])
+    const creates = (await control.mutatingCalls()).map(c => c.operation)
+    expect(creates.filter(o => o === 'CreateLoadBalancer')).toHaveLength(1)
+    expect(creates.filter(o => o === 'CreateListener')).toHaveLength(1)
+    expect(creates.filter(o => o === 'CreateRule')).toHaveLength(2)
+    const local = await control.localUrlFor(a.outputs['dns-name'])
+    expect((await fetch(`${local}/hostname`)).status).toBe(200)
+    // Not matched by any rule: the shared listener's own default (404), not one of the services.
+    expect((await fetch(`${local}/elsewhere`)).status).toBe(404)
+  })
+
+  test('HTTPS listener with a certificate and an HTTP → HTTPS redirect', async () => {
+    const run = await deploy(
+      seedInputs({
+        listener: JSON.stringify({
+          Port: 443,
+          Protocol: 'HTTPS',
+          Certificates: [{ CertificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/1a2b3c4d-0000-1111-2222-333344445555' }],
+          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+        }),
+        'redirect-http-to-https': 'true'
+      })
+    )
+    expectSuccess(run)
+    expect(run.outputs.url).toBe(`https://${run.outputs['dns-name']}`)
+    const listeners = await control.listeners()
+    expect(listeners.map(l => `${l.protocol}:${l.port}`).sort()).toEqual(['HTTP:80', 'HTTPS:443'])
+    const http = listeners.find(l => l.port === 80)!
+    const res = await fetch(`${http.localUrl}/hostname`, { redirect: 'manual' })
+    expect(res.status).toBe(301)
+    expect(res.headers.get('location')).toMatch(/^https:\/\/.*:443\/hostname$/)
+  })
+})
+
+describe('the seed experiment', () => {
+  test('a task stopped mid-way: its target drains, the service replaces it, the deploy still ends healthy', async () => {
+    let stopped = false
+    const runP = runAction({
+      inputs: seedInputs({ 'desired-count': '3' }),
+      endpoint: emulator.url,
+      onStdout: () => {
+        if (stopped) return
+        stopped = true
+        // Let the first tasks come up, then stop one container, as the seed did.
+        setTimeout(() => {
+          control.stopTasks({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', count: 1, mode: 'app-down' }).catch(() => {})
+        }, 1500)
+      }
+    })
+    const run = await runP
+    expectSuccess(run)
+    const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
+    const healthy = state.elbv2.targetGroups.flatMap(tg => tg.targets ?? []).filter(t => t.health?.state === 'healthy')
+    expect(healthy.length).toBe(3)
+  })
+})
