@@ -1,0 +1,195 @@
+/**
+ * Differential suite: the same create/describe calls, through the real SDK clients, against the
+ * project's emulator and against moto (an independent emulator). Response shapes are compared field
+ * by field and error codes one to one. Where they differ, the difference is listed in
+ * moto-deviations.json with the reason (and which of the two follows the AWS API reference);
+ * a new or vanished difference fails the test.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { ECSClient, CreateClusterCommand, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, CreateServiceCommand, DescribeServicesCommand, UpdateServiceCommand, ListTasksCommand } from '@aws-sdk/client-ecs'
+import {
+  ElasticLoadBalancingV2Client,
+  CreateLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetGroupsCommand,
+  CreateListenerCommand,
+  DescribeListenersCommand,
+  CreateRuleCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  ModifyTargetGroupCommand,
+  DescribeTargetHealthCommand
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { motoAvailable, motoDefaultNetwork, startMoto, type Moto } from '../../test-support/moto.js'
+import { compareShapes, type ShapeDifference } from '../../test-support/shapes.js'
+
+const region = 'ap-northeast-1'
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
+const deviationsFile = path.join(import.meta.dirname, 'moto-deviations.json')
+
+interface Network {
+  vpcId: string
+  subnets: string[]
+  securityGroup: string
+}
+interface StepResult {
+  step: string
+  error?: string
+  output?: unknown
+}
+
+/** The walk, written once, run against both endpoints. */
+async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
+  const elb = new ElasticLoadBalancingV2Client({ region, endpoint, credentials, maxAttempts: 1 })
+  const ecs = new ECSClient({ region, endpoint, credentials, maxAttempts: 1 })
+  const results: StepResult[] = []
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      const output = await fn()
+      results.push({ step: name, output })
+      return output
+    } catch (e) {
+      results.push({ step: name, error: (e as Error).name })
+      return undefined
+    }
+  }
+  const lbInput = { Name: 'alb-demo', Subnets: net.subnets.slice(0, 2), SecurityGroups: [net.securityGroup] }
+  const lb = await step('CreateLoadBalancer', () => elb.send(new CreateLoadBalancerCommand(lbInput)))
+  const lbArn = lb?.LoadBalancers?.[0]?.LoadBalancerArn
+  const again = await step('CreateLoadBalancer (identical again)', () => elb.send(new CreateLoadBalancerCommand(lbInput)))
+  results.push({ step: 'identical CreateLoadBalancer returns the same ARN', output: { same: again?.LoadBalancers?.[0]?.LoadBalancerArn === lbArn } })
+  await step('DescribeLoadBalancers', () => elb.send(new DescribeLoadBalancersCommand({ Names: ['alb-demo'] })))
+  await step('DescribeLoadBalancers (unknown name)', () => elb.send(new DescribeLoadBalancersCommand({ Names: ['nope'] })))
+  const tgInput = {
+    Name: 'default',
+    Protocol: 'HTTP' as const,
+    Port: 80,
+    VpcId: net.vpcId,
+    HealthCheckPath: '/hostname',
+    HealthCheckIntervalSeconds: 30,
+    HealthCheckTimeoutSeconds: 15,
+    HealthyThresholdCount: 3,
+    UnhealthyThresholdCount: 3,
+    Matcher: { HttpCode: '200' }
+  }
+  const tg = await step('CreateTargetGroup', () => elb.send(new CreateTargetGroupCommand(tgInput)))
+  const tgArn = tg?.TargetGroups?.[0]?.TargetGroupArn
+  await step('CreateTargetGroup (same name, other port)', () => elb.send(new CreateTargetGroupCommand({ ...tgInput, Port: 81 })))
+  await step('DescribeTargetGroups (unknown name)', () => elb.send(new DescribeTargetGroupsCommand({ Names: ['nope'] })))
+  const listenerInput = {
+    LoadBalancerArn: lbArn,
+    Protocol: 'HTTP' as const,
+    Port: 80,
+    DefaultActions: [{ Type: 'forward' as const, TargetGroupArn: tgArn }]
+  }
+  const listener = await step('CreateListener', () => elb.send(new CreateListenerCommand(listenerInput)))
+  const listenerArn = listener?.Listeners?.[0]?.ListenerArn
+  const l2 = await step('CreateListener (identical again)', () => elb.send(new CreateListenerCommand(listenerInput)))
+  results.push({ step: 'identical CreateListener returns the same ARN', output: { same: l2?.Listeners?.[0]?.ListenerArn === listenerArn } })
+  await step('DescribeTargetGroups', () => elb.send(new DescribeTargetGroupsCommand({ Names: ['default'] })))
+  await step('DescribeListeners', () => elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))
+  const ruleInput = {
+    ListenerArn: listenerArn,
+    Priority: 10,
+    Conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }],
+    Actions: [{ Type: 'forward' as const, TargetGroupArn: tgArn }]
+  }
+  await step('CreateRule', () => elb.send(new CreateRuleCommand(ruleInput)))
+  await step('CreateRule (priority in use)', () => elb.send(new CreateRuleCommand({ ...ruleInput, Conditions: [{ Field: 'path-pattern', Values: ['/b/*'] }] })))
+  await step('DescribeRules', () => elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn })))
+  await step('DescribeTags', () => elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn!, tgArn!] })))
+  await step('ModifyTargetGroup', () => elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckPath: '/health' })))
+  await step('DescribeTargetHealth', () => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn })))
+
+  await step('CreateCluster', () => ecs.send(new CreateClusterCommand({ clusterName: 'ecs-demo' })))
+  const tdInput = {
+    family: 'ecscompose-ecs-app',
+    containerDefinitions: [{ name: 'app', image: 'inokara/ecs-app:latest', memory: 128, portMappings: [{ containerPort: 4567 }] }]
+  }
+  await step('RegisterTaskDefinition', () => ecs.send(new RegisterTaskDefinitionCommand(tdInput)))
+  await step('DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'ecscompose-ecs-app' })))
+  await step('DescribeTaskDefinition (unknown family)', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope' })))
+  const svcInput = {
+    cluster: 'ecs-demo',
+    serviceName: 'ecs-simple-service-elb',
+    taskDefinition: 'ecscompose-ecs-app:1',
+    loadBalancers: [{ targetGroupArn: tgArn, containerName: 'app', containerPort: 4567 }],
+    desiredCount: 2,
+    role: 'ecsServiceRole',
+    clientToken: 'token-1'
+  }
+  await step('CreateService', () => ecs.send(new CreateServiceCommand(svcInput)))
+  await step('CreateService (same clientToken)', () => ecs.send(new CreateServiceCommand(svcInput)))
+  await step('CreateService (other clientToken)', () => ecs.send(new CreateServiceCommand({ ...svcInput, clientToken: 'token-2' })))
+  await step('CreateService (unknown cluster)', () => ecs.send(new CreateServiceCommand({ ...svcInput, cluster: 'nope' })))
+  await step('DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster: 'ecs-demo', services: ['ecs-simple-service-elb', 'missing'] })))
+  await step('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', desiredCount: 1 })))
+  await step('ListTasks', () => ecs.send(new ListTasksCommand({ cluster: 'ecs-demo', serviceName: 'ecs-simple-service-elb' })))
+  elb.destroy()
+  ecs.destroy()
+  return results
+}
+
+type Deviation = { step: string; what: string; why?: string }
+
+function differences(ours: StepResult[], theirs: StepResult[]): Deviation[] {
+  const out: Deviation[] = []
+  for (const a of ours) {
+    const b = theirs.find(x => x.step === a.step)
+    if (!b) continue
+    if (a.error !== b.error) {
+      out.push({ step: a.step, what: `outcome: emulator ${a.error ?? 'ok'}, moto ${b.error ?? 'ok'}` })
+      continue
+    }
+    if (a.step.startsWith('identical ')) {
+      const same = (x: StepResult) => (x.output as { same: boolean }).same
+      if (same(a) !== same(b)) out.push({ step: a.step, what: `emulator ${same(a)}, moto ${same(b)}` })
+      continue
+    }
+    for (const d of compareShapes(a.output, b.output) as ShapeDifference[]) {
+      out.push({ step: a.step, what: `${d.path}: emulator ${d.emulator ?? 'absent'}, moto ${d.moto ?? 'absent'}` })
+    }
+  }
+  return out
+}
+
+const available = await motoAvailable()
+if (!available && process.env.CI) throw new Error('moto is not installed: .ci/run installs it')
+const maybe = available ? describe : describe.skip
+
+maybe('emulator vs moto (differential)', () => {
+  let emulator: Emulator
+  let moto: Moto
+  beforeAll(async () => {
+    ;[emulator, moto] = await Promise.all([startEmulator({ timeScale: 0.01 }), startMoto()])
+  }, 60_000)
+  afterAll(async () => {
+    await Promise.all([emulator?.stop(), moto?.stop()])
+  })
+
+  test('same calls, same shapes, except the differences listed with their reasons', async () => {
+    const ours = await walk(emulator.url, { vpcId: 'vpc-xxxxxxxx', subnets: ['subnet-12345678', 'subnet-abcdefgh'], securityGroup: 'sg-12345678' })
+    const theirs = await walk(moto.url, await motoDefaultNetwork(moto.url, region))
+    // The emulator must follow AWS where it matters to the action, whatever moto does.
+    const ourStep = (s: string) => ours.find(r => r.step === s)!
+    expect(ourStep('identical CreateLoadBalancer returns the same ARN').output).toEqual({ same: true })
+    expect(ourStep('identical CreateListener returns the same ARN').output).toEqual({ same: true })
+    expect(ourStep('CreateTargetGroup (same name, other port)').error).toBe('DuplicateTargetGroupName')
+    expect(ourStep('CreateRule (priority in use)').error).toBe('PriorityInUse')
+    expect(ourStep('CreateService (same clientToken)').error).toBeUndefined()
+    expect(ourStep('CreateService (other clientToken)').error).toBe('InvalidParameterException')
+    expect(ourStep('CreateService (unknown cluster)').error).toBe('ClusterNotFoundException')
+
+    const found = differences(ours, theirs)
+    const documented: Deviation[] = existsSync(deviationsFile) ? JSON.parse(readFileSync(deviationsFile, 'utf8')) : []
+    if (process.env.UPDATE_DEVIATIONS === '1') {
+      const why = new Map(documented.map(d => [`${d.step}|${d.what}`, d.why]))
+      writeFileSync(deviationsFile, JSON.stringify(found.map(d => ({ ...d, why: why.get(`${d.step}|${d.what}`) ?? 'TODO' })), null, 2) + '\n')
+    }
+    expect(found.map(d => `${d.step} | ${d.what}`)).toEqual(documented.map(d => `${d.step} | ${d.what}`))
+    for (const d of documented) expect(d.why && d.why !== 'TODO').toBeTruthy()
+  }, 120_000)
+})
