@@ -6,7 +6,7 @@ import { CallLog } from './core/calls.js'
 import { Faults, type FaultConfig } from './core/faults.js'
 import { AwsError } from './core/errors.js'
 import { enforce, type PolicyDocument } from './core/iam.js'
-import type { RequestContext, ServiceModule } from './core/types.js'
+import type { ElbFacade, RequestContext, ServiceModule } from './core/types.js'
 import { seededVpcs } from './core/network.js'
 import { createElbv2Module } from './elbv2/module.js'
 import { createEcsModule } from './ecs/module.js'
@@ -28,6 +28,8 @@ export interface Emulator {
   calls: CallLog
   faults: Faults
   modules: ServiceModule[]
+  /** Target registration and health, for benches that time health transitions in-process. */
+  elb: ElbFacade
   setPolicy(policy: PolicyDocument | undefined): void
   reset(): Promise<void>
   stop(): Promise<void>
@@ -211,6 +213,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     calls,
     faults,
     modules,
+    elb: elbv2.facade,
     setPolicy: p => {
       policy = p
     },
