@@ -40,6 +40,20 @@ export interface DeployRequest {
   /** Modify resources that exist but lack the action's ownership tag. */
   adoptExisting: boolean
   maxAttempts: number
+  /** A PR preview: names, rule and tags derived from the base inputs (src/preview.ts). */
+  preview?: PreviewOptions
+  /** Tear down (the preview's or the stack's owned resources) instead of deploying. */
+  delete: boolean
+  /** GitHub deployment + PR comment; absent: skipped with one notice. */
+  githubToken?: string
+}
+
+export interface PreviewOptions {
+  /** e.g. pr-123; lower case letters, digits and hyphens. */
+  id: string
+  routing: 'host' | 'path'
+  /** For host routing: e.g. "{id}.preview.example.com". */
+  hostTemplate: string
 }
 
 export type TaskDefinitionRequest =
