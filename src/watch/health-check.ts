@@ -1,0 +1,142 @@
+import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { targetGroupName } from './snapshot.js'
+
+/** A health-check failure, as a target's TargetHealth or a service event reports it. */
+export interface HealthFailure {
+  reason?: string
+  description?: string
+  /** The port the check used (TargetHealthDescription.HealthCheckPort), when known. */
+  healthCheckPort?: string
+}
+
+export interface HealthCheckExplanation {
+  /** What happened, e.g. "GET /healthz answered 404; the matcher expects 200". */
+  cause: string
+  hint: string
+}
+
+const DEFAULT_INTERVAL_SECONDS = 30
+const DEFAULT_UNHEALTHY_THRESHOLD = 2
+
+/** The status codes out of "Health checks failed with these codes: [404]" (or "[404, 502]"). */
+export function failedCodes(description: string | undefined): string | undefined {
+  const match = /codes:\s*\[([^\]]*)\]/i.exec(description ?? '')
+  return match ? match[1].replace(/\s+/g, '') : undefined
+}
+
+/** One health-check cycle: how long a target needs to be declared unhealthy. */
+export function healthCheckCycleMs(settings: TargetGroup | undefined): number {
+  const interval = settings?.HealthCheckIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS
+  const threshold = settings?.UnhealthyThresholdCount ?? DEFAULT_UNHEALTHY_THRESHOLD
+  return interval * threshold * 1000
+}
+
+function checkPath(settings: TargetGroup | undefined): string {
+  return settings?.HealthCheckPath ?? '/'
+}
+
+function matcher(settings: TargetGroup | undefined): string {
+  return settings?.Matcher?.HttpCode ?? settings?.Matcher?.GrpcCode ?? '200'
+}
+
+function checkPort(settings: TargetGroup | undefined, failure: HealthFailure): string {
+  if (failure.healthCheckPort) return failure.healthCheckPort
+  const port = settings?.HealthCheckPort
+  if (port && port !== 'traffic-port') return port
+  return settings?.Port !== undefined ? `${settings.Port} (traffic-port)` : 'the traffic port'
+}
+
+/**
+ * The target group's health check in one line, e.g.
+ * `default: HTTP GET /hostname on traffic-port, matcher 200, every 30 s × 3 failures (timeout 15 s)`.
+ */
+export function describeHealthCheck(settings: TargetGroup | undefined, targetGroupArn?: string): string {
+  const name =
+    settings?.TargetGroupName ?? (targetGroupArn ? targetGroupName(targetGroupArn) : 'target group')
+  if (!settings) return `${name}: health check settings unknown`
+  const protocol = settings.HealthCheckProtocol ?? settings.Protocol ?? 'HTTP'
+  const interval = settings.HealthCheckIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS
+  const threshold = settings.UnhealthyThresholdCount ?? DEFAULT_UNHEALTHY_THRESHOLD
+  const target = protocol === 'TCP' ? '' : ` GET ${checkPath(settings)}`
+  const timeout = settings.HealthCheckTimeoutSeconds
+    ? ` (timeout ${settings.HealthCheckTimeoutSeconds} s)`
+    : ''
+  return (
+    `${name}: ${protocol}${target} on port ${settings.HealthCheckPort ?? 'traffic-port'}, ` +
+    `matcher ${matcher(settings)}, every ${interval} s × ${threshold} failures${timeout}`
+  )
+}
+
+/**
+ * ECS reports health-check failures in service events:
+ * `(service web) (port 80) is unhealthy in (target-group arn:…) due to (reason Health checks failed with
+ * these codes: [404])`. Returns the target group and the failure with an ELB reason code.
+ */
+export function healthFailureFromEvent(
+  message: string
+): { targetGroupArn: string; failure: HealthFailure } | undefined {
+  const match = /is unhealthy in \(target-group ([^)\s]+)\) due to \(reason (.*)\)\.?\s*$/.exec(message)
+  if (!match) return undefined
+  const text = match[2]
+  let reason: string | undefined
+  if (/codes:\s*\[/i.test(text)) reason = 'Target.ResponseCodeMismatch'
+  else if (/timed out|timeout/i.test(text)) reason = 'Target.Timeout'
+  else if (/health checks failed/i.test(text)) reason = 'Target.FailedHealthChecks'
+  const port = /\(port (\d+)\)/.exec(message)?.[1]
+  return { targetGroupArn: match[1], failure: { reason, description: text, healthCheckPort: port } }
+}
+
+/** Turns an ELB reason code into what it means for this target group's health check. */
+export function explainHealthFailure(
+  settings: TargetGroup | undefined,
+  failure: HealthFailure
+): HealthCheckExplanation {
+  const path = checkPath(settings)
+  const port = checkPort(settings, failure)
+  const expects = matcher(settings)
+  switch (failure.reason) {
+    case 'Target.ResponseCodeMismatch': {
+      const codes = failedCodes(failure.description) ?? 'another code'
+      return {
+        cause: `GET ${path} answered ${codes}; the matcher expects ${expects}`,
+        hint:
+          `make the app answer ${expects} on ${path} (port ${port}), or set the target group's ` +
+          'HealthCheckPath / Matcher to what the app answers'
+      }
+    }
+    case 'Target.Timeout': {
+      const timeout = settings?.HealthCheckTimeoutSeconds
+      return {
+        cause: `GET ${path} on port ${port} got no answer${timeout ? ` within ${timeout} s` : ''}`,
+        hint:
+          `check that the task's security group admits the load balancer on port ${port} ` +
+          'and that the app listens on it'
+      }
+    }
+    case 'Target.FailedHealthChecks':
+      return {
+        cause: `connection refused or reset: is the app listening on ${port}? is the health check port right?`,
+        hint:
+          `check the container's port mapping and that the app binds 0.0.0.0:${port} (not 127.0.0.1); ` +
+          "the target group's HealthCheckPort should be traffic-port or the port the app serves"
+      }
+    case 'Target.NotInUse':
+      return {
+        cause:
+          'the target group is not used by any listener, or the target is in an Availability Zone the load balancer does not serve',
+        hint: "forward a listener or rule to the target group; enable the tasks' subnets' zones on the load balancer"
+      }
+    case 'Target.IpUnusable':
+      return {
+        cause: 'the target IP cannot be used (it belongs to a load balancer or is outside the VPC)',
+        hint: 'check the subnets the tasks run in'
+      }
+    default:
+      return {
+        cause: `the health check GET ${path} on port ${port} failed${
+          failure.reason ? ` (${failure.reason}${failure.description ? `: ${failure.description}` : ''})` : ''
+        }`,
+        hint: `check that the app answers ${expects} on ${path}, port ${port}, and that the security group admits the load balancer`
+      }
+  }
+}

@@ -1,0 +1,356 @@
+import type { Service, ServiceEvent, Task } from '@aws-sdk/client-ecs'
+import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { Clients } from '../aws.js'
+import type { WaitOptions } from '../request.js'
+import type {
+  Clock,
+  Diagnosis,
+  Observations,
+  Snapshot,
+  TargetGroupHealth,
+  TargetTrack,
+  WatchResult
+} from './types.js'
+import { checkCompletion } from './completion.js'
+import { diagnose, diagnoseTimeout, serviceMissing } from './diagnose.js'
+import {
+  DESCRIBE_TASKS_MAX,
+  describeService,
+  describeTargetGroups,
+  describeTargetHealth,
+  describeTasks,
+  isThrottling,
+  listStoppedTaskArns,
+  type PollTarget
+} from './poll.js'
+import { renderProgress, withElapsed } from './progress.js'
+import { findDeployment, primaryDeployment, taskId, trackTargets } from './snapshot.js'
+
+export interface WatchOptions {
+  clients: Clients
+  cluster: string
+  serviceName: string
+  /** The PRIMARY deployment apply started; absent: watch the current PRIMARY. */
+  deploymentId?: string
+  /** What the new deployment runs. */
+  taskDefinitionArn: string
+  /** The service's target groups; empty: only ECS is watched. */
+  targetGroupArns: string[]
+  wait: Pick<WaitOptions, 'minutes' | 'pollIntervalSeconds'>
+  log?: (line: string) => void
+  clock?: Clock
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** Throttled polls wait longer, up to this many poll intervals. */
+const MAX_BACKOFF_FACTOR = 4
+/** A deployment created this long before the watch began is not the one apply just started. */
+const RECENT_DEPLOYMENT_MS = 10 * 60 * 1000
+const STOPPED_EVENT = /\bstopped\b/i
+
+/** What one poll fetched, before anything is folded into the watch's state. */
+interface Fetched {
+  service?: Service
+  targetGroups: TargetGroupHealth[]
+  stoppedTasks: Task[]
+  /** ARNs asked of DescribeTasks: seen from now on, even those it could not describe. */
+  requestedTasks: string[]
+  listedStopped: string[]
+}
+
+/**
+ * Polls the service and its target groups until the deployment is done, has failed for a reason that
+ * will not change, or the wait runs out. One instance per watched rollout.
+ */
+class RolloutWatch {
+  private readonly clock: Clock
+  private readonly log: (line: string) => void
+  private readonly poll: PollTarget
+  private readonly start: number
+  private readonly baseIntervalMs: number
+  private watchedId?: string
+  private settings?: TargetGroup[]
+  private tracks = new Map<string, TargetTrack>()
+  private firstNewTargetMs?: number
+  private eventCutoff?: number
+  private readonly seenEvents = new Set<string>()
+  private readonly events: ServiceEvent[] = []
+  private readonly seenTasks = new Set<string>()
+  private pendingTasks: string[] = []
+  private readonly stoppedTasks: Task[] = []
+  /** Every deployment id watched (the id changes when a newer deployment of the same task definition takes over). */
+  private readonly watchedIds = new Set<string>()
+  private prevFailed = 0
+  private prevDeploymentRunning?: number
+  private prevServiceRunning?: number
+  private lastLine?: string
+  private lastSnapshot?: Snapshot
+  private readonly timeline: { atMs: number; line: string }[] = []
+
+  constructor(private readonly opts: WatchOptions) {
+    this.clock = opts.clock ?? systemClock
+    this.log = opts.log ?? (() => undefined)
+    this.poll = {
+      clients: opts.clients,
+      cluster: opts.cluster,
+      serviceName: opts.serviceName,
+      targetGroupArns: opts.targetGroupArns
+    }
+    this.start = this.clock.now()
+    this.baseIntervalMs = Math.max(opts.wait.pollIntervalSeconds, 0) * 1000
+    this.watchedId = opts.deploymentId
+    if (opts.deploymentId) this.watchedIds.add(opts.deploymentId)
+  }
+
+  private elapsed(): number {
+    return this.clock.now() - this.start
+  }
+
+  private say(line: string): void {
+    this.timeline.push({ atMs: this.elapsed(), line })
+    this.log(line)
+  }
+
+  async run(): Promise<WatchResult> {
+    const deadline = this.start + this.opts.wait.minutes * 60_000
+    let intervalMs = this.baseIntervalMs
+    for (;;) {
+      let fetched: Fetched | undefined
+      try {
+        fetched = await this.fetch()
+      } catch (err) {
+        if (!isThrottling(err)) throw err
+        intervalMs = Math.min(
+          Math.max(intervalMs, 1000) * 2,
+          Math.max(this.baseIntervalMs, 1000) * MAX_BACKOFF_FACTOR
+        )
+        this.say(`throttled (${(err as Error).name}); next poll in ${Math.round(intervalMs / 1000)} s`)
+      }
+      if (fetched) {
+        intervalMs = this.baseIntervalMs
+        const result = this.fold(fetched)
+        if (result) return result
+      }
+      const remaining = deadline - this.clock.now()
+      if (remaining <= 0) return this.timedOut()
+      await this.clock.sleep(Math.min(intervalMs, remaining))
+    }
+  }
+
+  /** All AWS calls of one poll. Nothing is recorded until they all answered, so a throttled poll leaves no trace. */
+  private async fetch(): Promise<Fetched> {
+    if (!this.settings && this.opts.targetGroupArns.length > 0) {
+      try {
+        this.settings = await describeTargetGroups(this.poll)
+      } catch (err) {
+        // Diagnoses only lose detail without the settings; try again on the next poll.
+        if (!isThrottling(err)) throw err
+      }
+    }
+    const [service, targetGroups] = await Promise.all([
+      describeService(this.poll),
+      describeTargetHealth(this.poll)
+    ])
+    if (!service) return { targetGroups, stoppedTasks: [], requestedTasks: [], listedStopped: [] }
+
+    let listedStopped: string[] = []
+    let requestedTasks: string[] = []
+    let stoppedTasks: Task[] = []
+    if (this.somethingStopped(service)) {
+      listedStopped = await listStoppedTaskArns(this.poll)
+      const unseen = new Set([...this.pendingTasks, ...listedStopped.filter(a => !this.seenTasks.has(a))])
+      // One DescribeTasks per poll at most; the rest waits for the next poll.
+      requestedTasks = [...unseen].slice(0, DESCRIBE_TASKS_MAX)
+      stoppedTasks = await describeTasks(this.poll, requestedTasks)
+    }
+    return { service, targetGroups, stoppedTasks, requestedTasks, listedStopped }
+  }
+
+  private watchedDeployment(service: Service) {
+    return findDeployment(service, this.watchedId ?? primaryDeployment(service)?.id)
+  }
+
+  /** Stopped tasks are looked up only when the service shows that something stopped. */
+  private somethingStopped(service: Service): boolean {
+    if (this.pendingTasks.length > 0) return true
+    const deployment = this.watchedDeployment(service)
+    if ((deployment?.failedTasks ?? 0) > this.prevFailed) return true
+    if (
+      this.prevDeploymentRunning !== undefined &&
+      (deployment?.runningCount ?? 0) < this.prevDeploymentRunning
+    )
+      return true
+    if (this.prevServiceRunning !== undefined && (service.runningCount ?? 0) < this.prevServiceRunning)
+      return true
+    return this.newEvents(service).some(e => STOPPED_EVENT.test(e.message ?? ''))
+  }
+
+  /** Events not printed yet and not older than the watch, oldest first. */
+  private newEvents(service: Service): ServiceEvent[] {
+    const cutoff = this.eventCutoff ?? this.cutoffFor(service)
+    return (service.events ?? [])
+      .filter(e => !this.seenEvents.has(eventKey(e)) && (e.createdAt?.getTime() ?? Infinity) >= cutoff)
+      .reverse()
+  }
+
+  /**
+   * Events from the moment apply started the deployment count (they may come a little before the watch
+   * began); for an older deployment, only events from the watch's start.
+   */
+  private cutoffFor(service: Service): number {
+    const created = this.watchedDeployment(service)?.createdAt?.getTime()
+    return created !== undefined && created >= this.start - RECENT_DEPLOYMENT_MS
+      ? Math.min(created, this.start)
+      : this.start
+  }
+
+  private fold(fetched: Fetched): WatchResult | undefined {
+    const { service } = fetched
+    if (!service) return this.finish(false, serviceMissing(this.opts.serviceName, this.opts.cluster))
+
+    this.followDeployment(service)
+    const deployment = findDeployment(service, this.watchedId)
+    const snapshot: Snapshot = {
+      atMs: this.elapsed(),
+      service,
+      deployment,
+      targetGroups: fetched.targetGroups
+    }
+    this.lastSnapshot = snapshot
+
+    const fresh = this.newEvents(service)
+    this.eventCutoff ??= this.cutoffFor(service)
+    for (const e of service.events ?? []) this.seenEvents.add(eventKey(e))
+    for (const e of fresh) {
+      this.events.push(e)
+      this.say(`event: ${e.message ?? ''}`)
+    }
+    this.foldStoppedTasks(fetched)
+    this.prevFailed = Math.max(this.prevFailed, deployment?.failedTasks ?? 0)
+    this.prevDeploymentRunning = deployment?.runningCount ?? 0
+    this.prevServiceRunning = service.runningCount ?? 0
+
+    const tracked = trackTargets({ tracks: this.tracks, snapshot, firstNewTargetMs: this.firstNewTargetMs })
+    this.tracks = tracked.tracks
+    this.firstNewTargetMs = tracked.firstNewTargetMs
+
+    const line = renderProgress(snapshot)
+    if (line !== this.lastLine) {
+      this.lastLine = line
+      this.say(withElapsed(line, snapshot.atMs))
+    }
+
+    if (checkCompletion(snapshot).done) return this.finish(true)
+    const verdict = diagnose(this.observations(snapshot))
+    if (verdict.fatal) return this.finish(false, verdict.fatal)
+    return undefined
+  }
+
+  /** A newer deployment of the same task definition (the same deploy, run again) is followed, not failed. */
+  private followDeployment(service: Service): void {
+    const primary = primaryDeployment(service)
+    if (!this.watchedId) {
+      this.watchedId = primary?.id
+      if (primary?.id) this.watchedIds.add(primary.id)
+      return
+    }
+    const current = findDeployment(service, this.watchedId)
+    if (current?.status === 'PRIMARY' || current?.rolloutState === 'FAILED' || !primary?.id) return
+    if (primary.id !== this.watchedId && primary.taskDefinition === this.opts.taskDefinitionArn) {
+      this.say(
+        `deployment ${primary.id} of the same task definition took over from ${this.watchedId}; watching it`
+      )
+      this.watchedId = primary.id
+      this.watchedIds.add(primary.id)
+    }
+  }
+
+  private foldStoppedTasks(fetched: Fetched): void {
+    for (const arn of fetched.requestedTasks) this.seenTasks.add(arn)
+    for (const task of fetched.stoppedTasks) {
+      this.seenTasks.add(task.taskArn ?? '')
+      if (!this.isWatchedTask(task)) continue
+      this.stoppedTasks.push(task)
+      this.say(`task ${taskId(task)} stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}`)
+    }
+    const unseen = [...this.pendingTasks, ...fetched.listedStopped].filter(a => !this.seenTasks.has(a))
+    this.pendingTasks = [...new Set(unseen)]
+  }
+
+  private isWatchedTask(task: Task): boolean {
+    if (task.startedBy) return this.watchedIds.has(task.startedBy)
+    const stoppedAt = task.stoppedAt?.getTime() ?? Infinity
+    return task.taskDefinitionArn === this.opts.taskDefinitionArn && stoppedAt >= this.start
+  }
+
+  private observations(snapshot: Snapshot): Observations {
+    return {
+      nowMs: snapshot.atMs,
+      snapshot,
+      watchedDeploymentId: this.watchedId ?? '',
+      taskDefinitionArn: this.opts.taskDefinitionArn,
+      stoppedTasks: this.stoppedTasks,
+      events: this.events,
+      targetGroupSettings: this.settings ?? [],
+      targets: this.tracks,
+      firstNewTargetMs: this.firstNewTargetMs
+    }
+  }
+
+  private timedOut(): WatchResult {
+    const snapshot = this.lastSnapshot
+    if (!snapshot) {
+      return this.finish(false, {
+        kind: 'timeout',
+        title: `The rollout did not finish within ${this.opts.wait.minutes} min`,
+        cause: 'no poll of the service succeeded (every call was throttled)',
+        evidence: [],
+        hint: 'the account is being throttled: retry later or raise poll-interval-seconds'
+      })
+    }
+    const diagnosis = diagnoseTimeout({
+      obs: { ...this.observations(snapshot), nowMs: this.elapsed() },
+      minutes: this.opts.wait.minutes,
+      progress: this.lastLine ?? '',
+      waitingFor: checkCompletion(snapshot).waitingFor
+    })
+    return this.finish(false, diagnosis)
+  }
+
+  private finish(ok: boolean, diagnosis?: Diagnosis): WatchResult {
+    const targetGroups = this.lastSnapshot?.targetGroups ?? []
+    const durationMs = this.elapsed()
+    this.say(
+      ok
+        ? `rollout complete in ${Math.round(durationMs / 1000)} s`
+        : `rollout failed: ${diagnosis?.title ?? ''}`
+    )
+    return {
+      ok,
+      deploymentId: this.watchedId,
+      durationMs,
+      diagnosis,
+      targets: targetGroups,
+      timeline: this.timeline,
+      events: this.events.map(e => e.message ?? ''),
+      lastProgress: this.lastLine,
+      lastSnapshot: this.lastSnapshot
+    }
+  }
+}
+
+function eventKey(e: ServiceEvent): string {
+  return e.id ?? `${e.createdAt?.toISOString() ?? ''}|${e.message ?? ''}`
+}
+
+/**
+ * Waits for a rollout the way an operator would: one progress line per change, done only when every
+ * target is healthy, and an early failure with the cause in words when waiting would not help.
+ */
+export async function watchRollout(opts: WatchOptions): Promise<WatchResult> {
+  return new RolloutWatch(opts).run()
+}
