@@ -1,0 +1,94 @@
+import type { ListenerRequest, ListenerRuleRequest, LoadBalancerRequest } from '../request.js'
+import { InputError } from './errors.js'
+import type { KnownNetworkMode } from './network-mode.js'
+import type { TargetGroupInput } from './validate-target-group.js'
+import type { ServiceInput } from './validate-service.js'
+
+export interface Combination {
+  loadBalancer: LoadBalancerRequest | undefined
+  targetGroup: TargetGroupInput | undefined
+  /** The listener input differs from action.yml's default, i.e. the user set it. */
+  listenerGiven: boolean
+  listener: ListenerRequest
+  listenerRule: ListenerRuleRequest | undefined
+  redirectHttpToHttps: boolean
+  service: ServiceInput
+  networkMode: KnownNetworkMode | undefined
+  /** preview-routing is set: the preview gets its own rule on a shared load balancer. */
+  preview: boolean
+}
+
+/** Rules that relate two inputs; each error names the input that has to change. */
+export function validateCombination(c: Combination): void {
+  if (!c.loadBalancer) {
+    const orphan = c.targetGroup
+      ? 'target-group'
+      : c.listenerRule
+        ? 'listener-rule'
+        : c.listenerGiven
+          ? 'listener'
+          : undefined
+    if (orphan) {
+      throw new InputError(
+        orphan,
+        undefined,
+        'needs a load-balancer input (a file, inline JSON/YAML, or the name/ARN of one to reuse)'
+      )
+    }
+    if (c.redirectHttpToHttps)
+      throw new InputError('redirect-http-to-https', undefined, 'needs a load-balancer input')
+  }
+  if (c.redirectHttpToHttps && c.listener.Protocol !== 'HTTPS') {
+    throw new InputError(
+      'redirect-http-to-https',
+      undefined,
+      `redirects HTTP to an HTTPS listener, but the listener input is ${c.listener.Protocol} on port ${c.listener.Port}`
+    )
+  }
+  if (c.redirectHttpToHttps && c.listener.Port === 80) {
+    throw new InputError(
+      'redirect-http-to-https',
+      undefined,
+      'needs port 80 for the redirect, but the HTTPS listener uses port 80'
+    )
+  }
+  const attached = c.service.loadBalancers ?? []
+  if (c.targetGroup && attached.length === 0) {
+    throw new InputError(
+      'service',
+      'loadBalancers',
+      'must name the container and port to put behind the target group: [{"containerName": "app", "containerPort": 4567}]'
+    )
+  }
+  if (c.loadBalancer && !c.targetGroup && attached.length === 0) {
+    throw new InputError(
+      'target-group',
+      undefined,
+      'is required with a load-balancer input (or give the service loadBalancers[].targetGroupArn)'
+    )
+  }
+  if (c.preview && (!c.loadBalancer || !c.targetGroup)) {
+    throw new InputError(
+      c.loadBalancer ? 'target-group' : 'load-balancer',
+      undefined,
+      'is required for a preview (preview-routing): the preview gets its own target group and a rule on the shared load balancer'
+    )
+  }
+  checkTargetType(c)
+}
+
+/** awsvpc tasks register by IP, bridge/host tasks by instance: the target group must agree. */
+function checkTargetType(c: Combination): void {
+  if (!c.targetGroup || !c.networkMode) return
+  const wanted =
+    c.networkMode.mode === 'awsvpc' ? 'ip' : c.networkMode.mode === 'none' ? undefined : 'instance'
+  const actual = c.targetGroup.TargetType ?? 'instance'
+  if (wanted && actual !== wanted) {
+    const given = c.targetGroup.TargetType === undefined ? ' (left out, so "instance")' : ''
+    throw new InputError(
+      'target-group',
+      'TargetType',
+      `must be "${wanted}" because ${c.networkMode.because}, got "${actual}"${given}`
+    )
+  }
+}
