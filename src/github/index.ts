@@ -1,0 +1,7 @@
+export { githubSideEnabled, apiUrl } from './client.js'
+export { publishDeployment, markInactive, type DeploymentState } from './deployment.js'
+export { upsertPrComment } from './pr-comment.js'
+export { renderPrComment, type PrCommentData, type CommentOutcome } from './render-comment.js'
+export { commentMarker, environmentFor, previewEnvironment } from './environment.js'
+export { currentEvent, eventTarget, type EventInfo } from './event.js'
+export { reportToGithub, type GithubReportOptions, type GithubReportResult } from './report.js'

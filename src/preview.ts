@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto'
+import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { DeployError } from './aws-errors.js'
+import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from './request.js'
+
+/**
+ * PR preview environments, derived purely from the base request: per-preview names for the service,
+ * target group and task definition family, a listener rule on the shared listener, and tags. No AWS call
+ * here; the resource code does the rest exactly as for any other stack.
+ */
+
+/** The tag every preview resource carries besides the ownership tag, so previews can be listed. */
+export const PREVIEW_TAG = 'ecs-alb-deploy:preview'
+
+/** The band listener-rule-priority-range defaults to in action.yml. */
+export const DEFAULT_PRIORITY_RANGE: [number, number] = [1000, 1999]
+
+/** AWS limits the derived names must respect. */
+export const NAME_LIMITS = { targetGroup: 32, service: 255, family: 255, hostHeader: 128 } as const
+
+/** ALB quotas checked before any change (the defaults; AWS can raise the rules quota on request). */
+export const RULE_QUOTAS = { rulesPerLoadBalancer: 100, conditionValuesPerRule: 5 } as const
+
+/** A host label: the id ends up in a host name, so it follows DNS label rules. */
+const ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+const HASH_LENGTH = 6
+
+/** `pr-<number>` for a pull_request (or pull_request_target) event, else undefined. */
+export function previewIdFromEvent(opts: { eventName?: string; payload: unknown }): string | undefined {
+  if (opts.eventName !== 'pull_request' && opts.eventName !== 'pull_request_target') return undefined
+  const payload = (opts.payload ?? {}) as { number?: unknown; pull_request?: { number?: unknown } }
+  const n = payload.pull_request?.number ?? payload.number
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? `pr-${n}` : undefined
+}
+
+/**
+ * `<base>-<id>` when it fits in `max`; else a prefix of it and a hash of the whole name, so two ids that
+ * share a long prefix still get distinct names, and the same id always gets the same name.
+ */
+export function fitName(full: string, max: number): string {
+  if (full.length <= max) return full
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, HASH_LENGTH)
+  // Names may not end in '-' (and '--' reads badly), so trim the cut before the hash's own separator.
+  const head = full.slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '')
+  return head ? `${head}-${hash}` : hash
+}
+
+export function previewHost(preview: PreviewOptions): string {
+  return preview.hostTemplate.replace(/\{id\}/g, preview.id).toLowerCase()
+}
+
+/** The listener rule conditions of a preview: its host name, or `/<id>` and everything under it. */
+export function previewConditions(preview: PreviewOptions): RuleCondition[] {
+  if (preview.routing === 'host') {
+    return [{ Field: 'host-header', HostHeaderConfig: { Values: [previewHost(preview)] } }]
+  }
+  return [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${preview.id}/*`, `/${preview.id}`] } }]
+}
+
+function validatePreview(preview: PreviewOptions): void {
+  if (!ID_PATTERN.test(preview.id)) {
+    throw new DeployError(
+      `preview-id: "${preview.id}" must be 1-63 lower case letters, digits or hyphens, not starting or ending with a hyphen (e.g. pr-123).`
+    )
+  }
+  if (preview.routing === 'host') {
+    if (!preview.hostTemplate.includes('{id}')) {
+      throw new DeployError(
+        `preview-host-template: "${preview.hostTemplate}" has no {id}, so every preview would get the same host name.`
+      )
+    }
+    const host = previewHost(preview)
+    if (host.length > NAME_LIMITS.hostHeader || !/^[a-z0-9*?.-]+$/.test(host)) {
+      throw new DeployError(
+        `preview-host-template: "${host}" is not a valid host header value (letters, digits, '-', '.', '*', '?'; at most ${NAME_LIMITS.hostHeader} characters).`
+      )
+    }
+  }
+}
+
+function withTag(tags: DeployRequest['tags'], key: string, value: string): DeployRequest['tags'] {
+  return [...tags.filter(t => t.Key !== key), { Key: key, Value: value }]
+}
+
+/**
+ * The base request turned into the preview's request. The load balancer and listener are shared: the
+ * load balancer is reused by name (never created or modified by a preview), and the listener's default
+ * actions stay untouched because the preview is routed by its own rule.
+ */
+export function applyPreview(
+  request: DeployRequest,
+  preview: PreviewOptions,
+  opts: { priorityRange?: [number, number] } = {}
+): DeployRequest {
+  validatePreview(preview)
+  const lb = request.loadBalancer
+  if (!lb || !request.targetGroup) {
+    throw new DeployError(
+      'preview-id: a preview is routed by a rule on a shared load balancer, so load-balancer and target-group are required.'
+    )
+  }
+  const id = preview.id
+  const serviceName = fitName(`${request.service.serviceName}-${id}`, NAME_LIMITS.service)
+
+  // A caller's clientToken would be shared by every preview's CreateService; the base target group ARN
+  // is not the preview's (the resource code fills in the managed one).
+  const { clientToken: _clientToken, ...service } = request.service
+  const loadBalancers = service.loadBalancers?.map(({ targetGroupArn: _arn, ...rest }) => rest)
+
+  const taskDefinition: DeployRequest['taskDefinition'] =
+    request.taskDefinition.kind === 'register'
+      ? {
+          ...request.taskDefinition,
+          input: {
+            ...request.taskDefinition.input,
+            family: fitName(`${request.taskDefinition.input.family}-${id}`, NAME_LIMITS.family)
+          }
+        }
+      : request.taskDefinition
+
+  const listenerRule: ListenerRuleRequest = {
+    Conditions: previewConditions(preview),
+    priorityRange: opts.priorityRange ?? request.listenerRule?.priorityRange ?? DEFAULT_PRIORITY_RANGE
+  }
+  const { DefaultActions: _defaultActions, ...listener } = request.listener
+
+  return {
+    ...request,
+    service: { ...service, serviceName, ...(loadBalancers ? { loadBalancers } : {}) },
+    taskDefinition,
+    loadBalancer: lb.kind === 'manage' ? { kind: 'reuse', name: lb.input.Name } : lb,
+    targetGroup: {
+      ...request.targetGroup,
+      Name: fitName(`${request.targetGroup.Name}-${id}`, NAME_LIMITS.targetGroup)
+    },
+    listener,
+    listenerRule,
+    // The redirect listener, like the main listener, belongs to the base stack.
+    redirectHttpToHttps: false,
+    tags: withTag(request.tags, PREVIEW_TAG, id),
+    preview
+  }
+}
+
+/** Values in a rule's conditions, as the ALB counts them towards its per-rule quota. */
+export function countConditionValues(conditions: RuleCondition[]): number {
+  let n = 0
+  for (const c of conditions) {
+    n +=
+      (c.HostHeaderConfig?.Values ?? c.PathPatternConfig?.Values ?? c.Values)?.length ??
+      c.HttpHeaderConfig?.Values?.length ??
+      c.QueryStringConfig?.Values?.length ??
+      c.HttpRequestMethodConfig?.Values?.length ??
+      c.SourceIpConfig?.Values?.length ??
+      0
+  }
+  return n
+}
+
+/**
+ * Fails, before any change, when one more rule would exceed the ALB's quotas. `existingRules` counts the
+ * non-default rules already on the load balancer.
+ */
+export function checkRuleQuota(opts: { existingRules: number; conditionValues: number }): void {
+  const { rulesPerLoadBalancer, conditionValuesPerRule } = RULE_QUOTAS
+  if (opts.conditionValues > conditionValuesPerRule) {
+    throw new DeployError(
+      `listener rule: its conditions hold ${opts.conditionValues} values; an ALB rule allows at most ${conditionValuesPerRule} in total. ` +
+        'Split the rule or use fewer host names / path patterns.'
+    )
+  }
+  if (opts.existingRules + 1 > rulesPerLoadBalancer) {
+    throw new DeployError(
+      `listener rule: the load balancer already has ${opts.existingRules} rules, the ALB quota is ${rulesPerLoadBalancer} ` +
+        '(not counting default rules). Tear down previews of closed pull requests (delete: true), or ask AWS to raise the quota.'
+    )
+  }
+}
