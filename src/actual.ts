@@ -1,0 +1,33 @@
+import type { Service, Tag as EcsTag, TaskDefinition } from '@aws-sdk/client-ecs'
+import type { Listener, LoadBalancer, Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { TagMap } from './resources/ownership.js'
+
+/**
+ * What exists, as discover found it, in the SDK's own shapes. Absent means "does not exist" (or, for a
+ * service, INACTIVE). Pure data: plan and apply read it, nothing writes it after discover.
+ */
+export interface Actual {
+  loadBalancer?: LoadBalancer
+  /** The target group named in the request. */
+  targetGroup?: TargetGroup
+  /**
+   * The `<name>-<hash>` target group an earlier run created because the requested immutable settings
+   * (protocol, port, VPC, target type) differ from `targetGroup`'s.
+   */
+  replacementTargetGroup?: TargetGroup
+  /** Every listener of the load balancer. */
+  listeners: Listener[]
+  /** Rules of the listener on the requested port; only looked up when a listener rule is requested. */
+  rules: Rule[]
+  /** Tags of the load balancer, target groups, listeners and rules above, by ARN. */
+  elbTags: Record<string, TagMap>
+  /** Latest ACTIVE revision of the family (register), or the referenced revision (reference). */
+  taskDefinition?: TaskDefinition
+  taskDefinitionTags: EcsTag[]
+  /** ACTIVE or DRAINING; an INACTIVE service is reported as absent. */
+  service?: Service
+}
+
+export function emptyActual(): Actual {
+  return { listeners: [], rules: [], elbTags: {}, taskDefinitionTags: [] }
+}

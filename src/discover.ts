@@ -1,0 +1,169 @@
+import {
+  DescribeListenersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type Listener,
+  type LoadBalancer,
+  type TargetGroup
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { emptyActual, type Actual } from './actual.js'
+import type { Clients } from './aws.js'
+import { DeployError, explainAwsError } from './aws-errors.js'
+import type { DeployRequest } from './request.js'
+import { describeLoadBalancer } from './resources/load-balancer.js'
+import { findListener } from './resources/listener.js'
+import { describeRules } from './resources/listener-rule.js'
+import type { TagMap } from './resources/ownership.js'
+import { describeService } from './resources/service.js'
+import {
+  desiredNetworkMode,
+  describeTaskDefinition,
+  taskDefinitionLookup
+} from './resources/task-definition.js'
+import {
+  describeTargetGroupByName,
+  desiredTargetGroup,
+  immutableChanges,
+  replacementName
+} from './resources/target-group.js'
+
+export type { Actual } from './actual.js'
+
+/** DescribeTags takes at most 20 resources per call. */
+const TAGS_PER_CALL = 20
+
+/**
+ * Reads what exists; never mutates. In the steady state it costs at most seven calls: DescribeLoadBalancers,
+ * DescribeTargetGroups, DescribeListeners, DescribeRules (with a listener rule), one DescribeTags for all
+ * of them, DescribeTaskDefinition and DescribeServices. The ECS reads run alongside the ELB ones.
+ */
+export async function discover(opts: { clients: Clients; request: DeployRequest }): Promise<Actual> {
+  const { clients, request } = opts
+  try {
+    const [ecs, elb] = await Promise.all([discoverEcs(opts), discoverLoadBalancer(clients.elbv2, request)])
+    const actual: Actual = { ...emptyActual(), ...ecs, ...elb }
+    if (request.loadBalancer && request.targetGroup) {
+      Object.assign(
+        actual,
+        await discoverTargetGroups({ elbv2: clients.elbv2, request, actual, attached: elb.attached })
+      )
+    }
+    const listener = findListener(actual.listeners, request.listener.Port)
+    if (request.listenerRule && listener?.ListenerArn) {
+      actual.rules = await describeRules(clients.elbv2, listener.ListenerArn)
+    }
+    actual.elbTags = await describeTags(clients.elbv2, taggedArns(request, actual))
+    return actual
+  } catch (error) {
+    if (error instanceof DeployError) throw error
+    throw new DeployError(explainAwsError(error, { step: 'Describing what exists' }), { cause: error })
+  }
+}
+
+async function discoverEcs(opts: { clients: Clients; request: DeployRequest }): Promise<Partial<Actual>> {
+  const { clients, request } = opts
+  const [td, service] = await Promise.all([
+    describeTaskDefinition(clients.ecs, taskDefinitionLookup(request)),
+    describeService(clients.ecs, request)
+  ])
+  return { taskDefinition: td.taskDefinition, taskDefinitionTags: td.tags, service }
+}
+
+interface LoadBalancerSide {
+  loadBalancer?: LoadBalancer
+  listeners: Listener[]
+  /** Target groups attached to the load balancer. */
+  attached: TargetGroup[]
+}
+
+async function discoverLoadBalancer(
+  elbv2: ElasticLoadBalancingV2Client,
+  request: DeployRequest
+): Promise<LoadBalancerSide> {
+  if (!request.loadBalancer) return { listeners: [], attached: [] }
+  const loadBalancer = await describeLoadBalancer({ elbv2, lb: request.loadBalancer })
+  const LoadBalancerArn = loadBalancer?.LoadBalancerArn
+  if (!LoadBalancerArn) return { loadBalancer, listeners: [], attached: [] }
+  const [attached, listeners] = await Promise.all([
+    paginate(async Marker => {
+      const out = await elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn, Marker }))
+      return { items: out.TargetGroups, next: out.NextMarker }
+    }),
+    paginate(async Marker => {
+      const out = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn, Marker }))
+      return { items: out.Listeners, next: out.NextMarker }
+    })
+  ])
+  return { loadBalancer, listeners, attached }
+}
+
+/**
+ * The requested target group and, when its immutable settings differ from the request, the replacement
+ * an earlier run made. Both are normally attached to the load balancer, so found in the one listing
+ * above; a lookup by name happens only when one is not attached (e.g. a run interrupted in between).
+ */
+async function discoverTargetGroups(opts: {
+  elbv2: ElasticLoadBalancingV2Client
+  request: DeployRequest
+  actual: Actual
+  attached: TargetGroup[]
+}): Promise<Pick<Actual, 'targetGroup' | 'replacementTargetGroup'>> {
+  const { elbv2, request, actual, attached } = opts
+  const name = request.targetGroup?.Name ?? ''
+  const byName = async (n: string): Promise<TargetGroup | undefined> =>
+    attached.find(tg => tg.TargetGroupName === n) ?? (await describeTargetGroupByName(elbv2, n))
+  const targetGroup = await byName(name)
+  if (!targetGroup) return { targetGroup }
+  let desired
+  try {
+    desired = desiredTargetGroup({
+      request,
+      vpcId: actual.loadBalancer?.VpcId,
+      networkMode: desiredNetworkMode(request, actual.taskDefinition)
+    })
+  } catch {
+    // An invalid request: planning reports it, with the same message, before any change.
+    return { targetGroup }
+  }
+  if (immutableChanges(desired, targetGroup).length === 0) return { targetGroup }
+  return { targetGroup, replacementTargetGroup: await byName(replacementName(desired)) }
+}
+
+function taggedArns(request: DeployRequest, actual: Actual): string[] {
+  const listenerPorts = [request.listener.Port, ...(request.redirectHttpToHttps ? [80] : [])]
+  const arns = [
+    actual.loadBalancer?.LoadBalancerArn,
+    actual.targetGroup?.TargetGroupArn,
+    actual.replacementTargetGroup?.TargetGroupArn,
+    ...listenerPorts.map(port => findListener(actual.listeners, port)?.ListenerArn),
+    ...actual.rules.filter(r => !r.IsDefault).map(r => r.RuleArn)
+  ]
+  return [...new Set(arns.filter((a): a is string => Boolean(a)))]
+}
+
+async function describeTags(
+  elbv2: ElasticLoadBalancingV2Client,
+  arns: string[]
+): Promise<Record<string, TagMap>> {
+  const tags: Record<string, TagMap> = {}
+  for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
+    const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAGS_PER_CALL) }))
+    for (const d of out.TagDescriptions ?? []) {
+      if (!d.ResourceArn) continue
+      tags[d.ResourceArn] = Object.fromEntries((d.Tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']))
+    }
+  }
+  return tags
+}
+
+async function paginate<T>(page: (marker?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
+  const all: T[] = []
+  let marker: string | undefined
+  do {
+    const { items, next } = await page(marker)
+    all.push(...(items ?? []))
+    marker = next
+  } while (marker)
+  return all
+}

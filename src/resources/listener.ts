@@ -1,0 +1,194 @@
+import {
+  CreateListenerCommand,
+  ModifyListenerCommand,
+  type Action,
+  type CreateListenerCommandInput,
+  type Listener,
+  type ModifyListenerCommandInput
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { DeployError, withExplanation } from '../aws-errors.js'
+import { creationChanges, isSubset, sortedSet } from '../diff.js'
+import { actionsMatch } from '../normalize/actions.js'
+import type { FieldChange, PlanStep, ResourceKind } from '../plan-types.js'
+import type { DeployRequest } from '../request.js'
+import type { ApplyContext, PlanContext } from './context.js'
+import { elbTags, isOwned } from './ownership.js'
+
+/** A listener shared by rules answers what no rule matches with this. */
+export const NO_ROUTE_ACTION: Action = {
+  Type: 'fixed-response',
+  FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no route' }
+}
+
+const REDIRECT_PORT = 80
+
+/** What the listener should look like; the target group ARN is known (or pending) at this point. */
+export interface ListenerSpec {
+  kind: Extract<ResourceKind, 'listener' | 'redirect-listener'>
+  Port: number
+  Protocol: 'HTTP' | 'HTTPS'
+  Certificates?: CreateListenerCommandInput['Certificates']
+  SslPolicy?: string
+  AlpnPolicy?: string[]
+  DefaultActions: Action[]
+  /** False when the default actions belong to others (a listener shared by rules). */
+  manageDefaultActions: boolean
+}
+
+function withTargetGroup(action: Action, targetGroupArn: string): Action {
+  if (action.Type !== 'forward' || action.TargetGroupArn || action.ForwardConfig) return action
+  return { ...action, TargetGroupArn: targetGroupArn }
+}
+
+export function listenerSpecs(request: DeployRequest, targetGroupArn: string): ListenerSpec[] {
+  const l = request.listener
+  const userActions = l.DefaultActions?.map(a => withTargetGroup(a, targetGroupArn))
+  const fallback: Action = request.listenerRule
+    ? NO_ROUTE_ACTION
+    : { Type: 'forward', TargetGroupArn: targetGroupArn }
+  const specs: ListenerSpec[] = [
+    {
+      kind: 'listener',
+      Port: l.Port,
+      Protocol: l.Protocol,
+      Certificates: l.Certificates,
+      SslPolicy: l.SslPolicy,
+      AlpnPolicy: l.AlpnPolicy,
+      DefaultActions: userActions ?? [fallback],
+      // With a rule, the listener is shared: its default action is someone else's unless the user set it.
+      manageDefaultActions: !request.listenerRule || userActions !== undefined
+    }
+  ]
+  if (request.redirectHttpToHttps && l.Protocol === 'HTTPS') {
+    if (l.Port === REDIRECT_PORT) {
+      throw new DeployError(
+        'listener: an HTTPS listener on port 80 leaves no port for redirect-http-to-https.'
+      )
+    }
+    specs.push({
+      kind: 'redirect-listener',
+      Port: REDIRECT_PORT,
+      Protocol: 'HTTP',
+      DefaultActions: [
+        {
+          Type: 'redirect',
+          RedirectConfig: { Protocol: 'HTTPS', Port: String(l.Port), StatusCode: 'HTTP_301' }
+        }
+      ],
+      manageDefaultActions: true
+    })
+  }
+  return specs
+}
+
+/** The ModifyListener fields that differ (empty: nothing to do). */
+export function listenerChanges(spec: ListenerSpec, actual: Listener): FieldChange[] {
+  const changes: FieldChange[] = []
+  if (spec.Protocol !== actual.Protocol)
+    changes.push({ field: 'Protocol', from: actual.Protocol, to: spec.Protocol })
+  if (spec.Certificates) {
+    const to = sortedSet(spec.Certificates.map(c => c.CertificateArn))
+    const from = sortedSet((actual.Certificates ?? []).map(c => c.CertificateArn))
+    if (to.join() !== from.join()) changes.push({ field: 'Certificates', from, to })
+  }
+  if (spec.SslPolicy !== undefined && spec.SslPolicy !== actual.SslPolicy) {
+    changes.push({ field: 'SslPolicy', from: actual.SslPolicy, to: spec.SslPolicy })
+  }
+  if (spec.AlpnPolicy !== undefined && !isSubset(spec.AlpnPolicy, actual.AlpnPolicy)) {
+    changes.push({ field: 'AlpnPolicy', from: actual.AlpnPolicy, to: spec.AlpnPolicy })
+  }
+  if (spec.manageDefaultActions && !actionsMatch(spec.DefaultActions, actual.DefaultActions)) {
+    changes.push({ field: 'DefaultActions', from: actual.DefaultActions, to: spec.DefaultActions })
+  }
+  return changes
+}
+
+function label(spec: ListenerSpec): string {
+  return `:${spec.Port} ${spec.Protocol}`
+}
+
+export function findListener(listeners: Listener[], port: number): Listener | undefined {
+  return listeners.find(l => l.Port === port)
+}
+
+export function planListeners(ctx: PlanContext & { targetGroupArn: string }): PlanStep[] {
+  const { request, actual } = ctx
+  if (!request.loadBalancer || !request.targetGroup) return []
+  return listenerSpecs(request, ctx.targetGroupArn).map(spec => {
+    const existing = findListener(actual.listeners, spec.Port)
+    const name = label(spec)
+    if (!existing) {
+      const { kind: _k, manageDefaultActions: _m, ...fields } = spec
+      return {
+        resource: spec.kind,
+        name,
+        action: 'create',
+        changes: creationChanges(fields),
+        calls: ['CreateListener']
+      }
+    }
+    const arn = existing.ListenerArn
+    const changes = listenerChanges(spec, existing)
+    if (changes.length === 0) return { resource: spec.kind, name, action: 'none', changes, arn, calls: [] }
+    if (!request.adoptExisting && !isOwned(actual.elbTags[arn ?? ''], request)) {
+      throw new DeployError(
+        `Listener ${name} on the load balancer exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), ` +
+          `and its ${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action modify it` +
+          (request.listenerRule
+            ? '.'
+            : ', or use listener-rule to route to the service by a rule on the shared listener.')
+      )
+    }
+    return { resource: spec.kind, name, action: 'update', changes, arn, calls: ['ModifyListener'] }
+  })
+}
+
+export async function applyListener(
+  ctx: ApplyContext & { step: PlanStep; loadBalancerArn: string; targetGroupArn: string }
+): Promise<string> {
+  const { request, clients, log, step } = ctx
+  const spec = listenerSpecs(request, ctx.targetGroupArn).find(s => s.kind === step.resource)
+  if (!spec) throw new Error(`no listener spec for ${step.resource}`)
+  const name = label(spec)
+  if (step.action === 'create') {
+    const input: CreateListenerCommandInput = {
+      LoadBalancerArn: ctx.loadBalancerArn,
+      Protocol: spec.Protocol,
+      Port: spec.Port,
+      Certificates: spec.Certificates,
+      SslPolicy: spec.SslPolicy,
+      AlpnPolicy: spec.AlpnPolicy,
+      DefaultActions: spec.DefaultActions,
+      Tags: elbTags(request)
+    }
+    const out = await withExplanation(`CreateListener ${name}`, () =>
+      clients.elbv2.send(new CreateListenerCommand(input))
+    )
+    const arn = out.Listeners?.[0]?.ListenerArn
+    if (!arn) throw new DeployError(`CreateListener ${name} answered without a listener`)
+    log(`created listener ${name} (${arn})`)
+    return arn
+  }
+  const arn = step.arn
+  if (!arn) throw new Error(`listener step ${name} has no ARN`)
+  if (step.action === 'update') {
+    const existing = findListener(ctx.actual.listeners, spec.Port) ?? {}
+    // Recomputed with the target group ARN resolved now (the plan may have held a placeholder).
+    const fields = listenerChanges(spec, existing).map(c => c.field)
+    const input: ModifyListenerCommandInput = { ListenerArn: arn }
+    if (fields.includes('Protocol')) input.Protocol = spec.Protocol
+    // Switching to HTTPS needs the certificate and policy in the same call.
+    const toHttps = fields.includes('Protocol') && spec.Protocol === 'HTTPS'
+    if (toHttps || fields.includes('Certificates')) input.Certificates = spec.Certificates
+    if (toHttps || fields.includes('SslPolicy')) input.SslPolicy = spec.SslPolicy
+    if (fields.includes('AlpnPolicy')) input.AlpnPolicy = spec.AlpnPolicy
+    if (fields.includes('DefaultActions')) input.DefaultActions = spec.DefaultActions
+    if (fields.length > 0) {
+      await withExplanation(`ModifyListener ${name}`, () =>
+        clients.elbv2.send(new ModifyListenerCommand(input))
+      )
+      log(`modified listener ${name}: ${fields.join(', ')}`)
+    }
+  }
+  return arn
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto'
+import type { Tag as EcsTag } from '@aws-sdk/client-ecs'
+import type { Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { DeployRequest } from '../request.js'
+
+/** The tag that marks what this action created, per stack (`<cluster>/<service>`). */
+export const OWNER_TAG = 'ecs-alb-deploy:stack'
+
+/** A cluster given as an ARN is named by its last path segment, so both spellings are one stack. */
+export function clusterName(cluster: string): string {
+  return cluster.startsWith('arn:') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster
+}
+
+export function stackId(request: DeployRequest): string {
+  return `${clusterName(request.cluster)}/${request.service.serviceName}`
+}
+
+/** request.tags plus the ownership tag (which wins over a user tag of the same key). */
+export function elbTags(request: DeployRequest, own: ElbTag[] = []): ElbTag[] {
+  const merged = new Map<string, string>()
+  for (const t of [...own, ...request.tags]) if (t.Key) merged.set(t.Key, t.Value ?? '')
+  merged.set(OWNER_TAG, stackId(request))
+  return [...merged].map(([Key, Value]) => ({ Key, Value }))
+}
+
+export function ecsTags(request: DeployRequest, own: EcsTag[] = []): EcsTag[] {
+  const merged = new Map<string, string>()
+  for (const t of own) if (t.key) merged.set(t.key, t.value ?? '')
+  for (const t of request.tags) merged.set(t.Key, t.Value)
+  merged.set(OWNER_TAG, stackId(request))
+  return [...merged].map(([key, value]) => ({ key, value }))
+}
+
+export type TagMap = Record<string, string>
+
+export function isOwned(tags: TagMap | undefined, request: DeployRequest): boolean {
+  return tags?.[OWNER_TAG] === stackId(request)
+}
+
+export function ecsTagMap(tags: EcsTag[] | undefined): TagMap {
+  const out: TagMap = {}
+  for (const t of tags ?? []) if (t.key) out[t.key] = t.value ?? ''
+  return out
+}
+
+export function hexHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length)
+}

@@ -1,0 +1,301 @@
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  UpdateServiceCommand,
+  type ContainerDefinition,
+  type CreateServiceCommandInput,
+  type ECSClient,
+  type LoadBalancer as EcsLoadBalancer,
+  type Service,
+  type UpdateServiceCommandInput
+} from '@aws-sdk/client-ecs'
+import { DeployError, withExplanation } from '../aws-errors.js'
+import { canonicalJson, creationChanges, isSubset, sortedSet } from '../diff.js'
+import type { FieldChange, PlanStep } from '../plan-types.js'
+import type { DeployRequest } from '../request.js'
+import type { ApplyContext, PlanContext } from './context.js'
+import { ecsTagMap, ecsTags, hexHash, isOwned } from './ownership.js'
+
+export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
+
+/** Absent when ECS reports it MISSING or INACTIVE (an INACTIVE service can be created anew). */
+export async function describeService(ecs: ECSClient, request: DeployRequest): Promise<Service | undefined> {
+  const out = await ecs.send(
+    new DescribeServicesCommand({
+      cluster: request.cluster,
+      services: [request.service.serviceName],
+      include: ['TAGS']
+    })
+  )
+  const service = out.services?.find(s => s.serviceName === request.service.serviceName)
+  if (!service || service.status === 'INACTIVE') return undefined
+  return service
+}
+
+export interface DesiredServiceOptions {
+  request: DeployRequest
+  taskDefinitionArn: string
+  /** The managed target group (undefined: the service has no load balancer). */
+  targetGroupArn?: string
+  containers: ContainerDefinition[]
+  /** Creating or updating: desiredCount is treated differently (see below). */
+  creating: boolean
+  warnings?: string[]
+}
+
+function targetGroupLoadBalancers(
+  opts: DesiredServiceOptions & { targetGroupArn: string }
+): EcsLoadBalancer[] {
+  const given = opts.request.service.loadBalancers ?? []
+  const index = given.findIndex(lb => !lb.loadBalancerName)
+  if (index < 0) {
+    // Nothing to fill in: route to the first container that maps a port, as the seed's file does by hand.
+    const container = opts.containers.find(c => c.portMappings?.some(pm => pm.containerPort !== undefined))
+    const containerPort = container?.portMappings?.find(pm => pm.containerPort !== undefined)?.containerPort
+    if (!container?.name || containerPort === undefined) {
+      throw new DeployError(
+        'service: loadBalancers is empty and no container of the task definition maps a port. Add loadBalancers [{containerName, containerPort}] to the service input.'
+      )
+    }
+    return [...given, { targetGroupArn: opts.targetGroupArn, containerName: container.name, containerPort }]
+  }
+  const entry = given[index] as EcsLoadBalancer
+  if (entry.targetGroupArn && entry.targetGroupArn !== opts.targetGroupArn) {
+    opts.warnings?.push(
+      `service: loadBalancers[${index}].targetGroupArn ${entry.targetGroupArn} is replaced by the managed target group ${opts.targetGroupArn}.`
+    )
+  }
+  if (
+    entry.containerName &&
+    opts.containers.length > 0 &&
+    !opts.containers.some(c => c.name === entry.containerName)
+  ) {
+    throw new DeployError(
+      `service: loadBalancers[${index}].containerName ${entry.containerName} is not a container of the task definition (${opts.containers.map(c => c.name).join(', ')}).`
+    )
+  }
+  return given.map((lb, i) => (i === index ? { ...lb, targetGroupArn: opts.targetGroupArn } : lb))
+}
+
+/**
+ * The CreateService input the request means, with what the action manages filled in.
+ *
+ * desiredCount: the desired-count input wins when set. Otherwise the service JSON's desiredCount is used
+ * when the service is created (1 when absent), and left alone on update: once a service runs, an
+ * autoscaling policy may own its count, and a deploy must not reset it to the file's number.
+ */
+export function desiredService(opts: DesiredServiceOptions): DesiredService {
+  const { request } = opts
+  const { desiredCount: fileCount, ...rest } = request.service
+  const desiredCount = request.desiredCount ?? (opts.creating ? (fileCount ?? 1) : undefined)
+  const loadBalancers = opts.targetGroupArn
+    ? targetGroupLoadBalancers({ ...opts, targetGroupArn: opts.targetGroupArn })
+    : request.service.loadBalancers
+  return {
+    ...rest,
+    cluster: request.cluster,
+    taskDefinition: opts.taskDefinitionArn,
+    loadBalancers,
+    desiredCount
+  }
+}
+
+/** Fields UpdateService can change, in the order they are sent. */
+const UPDATABLE = [
+  'taskDefinition',
+  'desiredCount',
+  'loadBalancers',
+  'networkConfiguration',
+  'deploymentConfiguration',
+  'healthCheckGracePeriodSeconds',
+  'capacityProviderStrategy',
+  'platformVersion',
+  'enableExecuteCommand',
+  'propagateTags',
+  'enableECSManagedTags',
+  'placementConstraints',
+  'placementStrategy'
+] as const
+
+type Updatable = (typeof UPDATABLE)[number]
+
+/** Order-free fields in one order, so that what AWS echoes back compares equal to the request. */
+function comparable(field: Updatable, value: unknown): unknown {
+  if (value === undefined) return undefined
+  switch (field) {
+    case 'loadBalancers':
+      return sortedSet(
+        (value as EcsLoadBalancer[]).map(lb => ({
+          targetGroupArn: lb.targetGroupArn,
+          loadBalancerName: lb.loadBalancerName,
+          containerName: lb.containerName,
+          containerPort: lb.containerPort
+        }))
+      )
+    case 'networkConfiguration': {
+      const awsvpc = (value as Service['networkConfiguration'])?.awsvpcConfiguration
+      if (!awsvpc) return value
+      return {
+        awsvpcConfiguration: {
+          subnets: sortedSet(awsvpc.subnets),
+          securityGroups: awsvpc.securityGroups ? sortedSet(awsvpc.securityGroups) : undefined,
+          assignPublicIp: awsvpc.assignPublicIp ?? 'DISABLED'
+        }
+      }
+    }
+    case 'capacityProviderStrategy':
+      return sortedSet(value as unknown[])
+    default:
+      return value
+  }
+}
+
+export function serviceChanges(desired: DesiredService, actual: Service): FieldChange[] {
+  const changes: FieldChange[] = []
+  for (const field of UPDATABLE) {
+    const to = desired[field]
+    if (to === undefined) continue
+    const from = actual[field]
+    const same =
+      field === 'networkConfiguration'
+        ? isSubset(comparable(field, to), comparable(field, from ?? {}))
+        : isSubset(comparable(field, to), comparable(field, from))
+    if (!same) changes.push({ field, from, to })
+  }
+  return changes
+}
+
+/** CreateService fixes these for good; ECS answers an update of them with an error. */
+function checkImmutable(request: DeployRequest, actual: Service): void {
+  const name = request.service.serviceName
+  const problems: string[] = []
+  const { launchType, schedulingStrategy, role } = request.service
+  if (launchType && actual.launchType && launchType !== actual.launchType) {
+    problems.push(`launchType is ${actual.launchType}, the service input asks for ${launchType}`)
+  }
+  if (schedulingStrategy && schedulingStrategy !== (actual.schedulingStrategy ?? 'REPLICA')) {
+    problems.push(
+      `schedulingStrategy is ${actual.schedulingStrategy}, the service input asks for ${schedulingStrategy}`
+    )
+  }
+  if (role && actual.roleArn && actual.roleArn !== role && !actual.roleArn.endsWith(`/${role}`)) {
+    problems.push(`role is ${actual.roleArn}, the service input asks for ${role}`)
+  }
+  if (problems.length > 0) {
+    throw new DeployError(
+      `Service ${name}: ${problems.join('; ')}. These cannot change on an existing service: ` +
+        'use the existing value in the service input, or give the service a new serviceName (and delete the old one after the switch).'
+    )
+  }
+}
+
+export interface ServicePlanOptions extends PlanContext {
+  taskDefinitionArn: string
+  targetGroupArn?: string
+  containers: ContainerDefinition[]
+}
+
+export function planService(ctx: ServicePlanOptions): PlanStep {
+  const { request, actual } = ctx
+  const name = request.service.serviceName
+  const existing = actual.service
+  const desired = desiredService({ ...ctx, creating: !existing, warnings: ctx.warnings })
+  if (!existing) {
+    const { clientToken: _t, tags: _tags, ...fields } = desired
+    return {
+      resource: 'service',
+      name,
+      action: 'create',
+      changes: creationChanges(fields),
+      calls: ['CreateService']
+    }
+  }
+  if (existing.status === 'DRAINING') {
+    throw new DeployError(
+      `Service ${name} is DRAINING (being deleted). Wait until ECS reports it INACTIVE (a few minutes), then run the action again to create it anew.`
+    )
+  }
+  checkImmutable(request, existing)
+  const changes = serviceChanges(desired, existing)
+  if (request.forceNewDeployment) changes.push({ field: 'forceNewDeployment', to: true })
+  const arn = existing.serviceArn
+  if (changes.length === 0) return { resource: 'service', name, action: 'none', changes, arn, calls: [] }
+  if (!request.adoptExisting && !isOwned(ecsTagMap(existing.tags), request)) {
+    throw new DeployError(
+      `Service ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
+        `${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
+    )
+  }
+  return { resource: 'service', name, action: 'update', changes, arn, calls: ['UpdateService'] }
+}
+
+/**
+ * Same cluster, service and create input → same token: a retried or concurrent identical CreateService
+ * returns the one service instead of making two (ECS keeps tokens for a while; max 36 characters).
+ */
+export function serviceClientToken(input: CreateServiceCommandInput): string {
+  const { clientToken: _t, ...rest } = input
+  return hexHash(canonicalJson({ cluster: rest.cluster, service: rest.serviceName, input: rest }), 32)
+}
+
+export function primaryDeploymentId(service: Service | undefined): string | undefined {
+  return service?.deployments?.find(d => d.status === 'PRIMARY')?.id
+}
+
+export interface AppliedService {
+  serviceArn: string
+  deploymentId?: string
+  previousTaskDefinitionArn?: string
+  serviceCreated: boolean
+}
+
+export async function applyService(
+  ctx: ApplyContext & {
+    step: PlanStep
+    taskDefinitionArn: string
+    targetGroupArn?: string
+    containers: ContainerDefinition[]
+  }
+): Promise<AppliedService> {
+  const { request, actual, clients, log, step } = ctx
+  const name = request.service.serviceName
+  const existing = actual.service
+  const desired = desiredService({ ...ctx, creating: !existing })
+  if (step.action === 'create') {
+    const base: CreateServiceCommandInput = { ...desired, tags: ecsTags(request, request.service.tags) }
+    const input: CreateServiceCommandInput = { ...base, clientToken: serviceClientToken(base) }
+    const out = await withExplanation(`CreateService ${name}`, () =>
+      clients.ecs.send(new CreateServiceCommand(input))
+    )
+    const serviceArn = out.service?.serviceArn
+    if (!serviceArn) throw new DeployError(`CreateService ${name} answered without a service`)
+    log(`created service ${name} (${serviceArn})`)
+    return { serviceArn, deploymentId: primaryDeploymentId(out.service), serviceCreated: true }
+  }
+  if (!existing?.serviceArn) throw new Error(`service step ${name} has no existing service`)
+  const previousTaskDefinitionArn = existing.taskDefinition
+  if (step.action === 'none') {
+    return {
+      serviceArn: existing.serviceArn,
+      deploymentId: primaryDeploymentId(existing),
+      previousTaskDefinitionArn,
+      serviceCreated: false
+    }
+  }
+  const changed = serviceChanges(desired, existing).map(c => c.field as Updatable)
+  const input: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
+  for (const field of changed) Object.assign(input, { [field]: desired[field] })
+  if (request.forceNewDeployment) input.forceNewDeployment = true
+  const out = await withExplanation(`UpdateService ${name}`, () =>
+    clients.ecs.send(new UpdateServiceCommand(input))
+  )
+  log(
+    `updated service ${name}: ${[...changed, ...(request.forceNewDeployment ? ['forceNewDeployment'] : [])].join(', ')}`
+  )
+  return {
+    serviceArn: out.service?.serviceArn ?? existing.serviceArn,
+    deploymentId: primaryDeploymentId(out.service),
+    previousTaskDefinitionArn,
+    serviceCreated: false
+  }
+}
