@@ -1,0 +1,607 @@
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type Service,
+  type ServiceEvent,
+  type Task
+} from '@aws-sdk/client-ecs'
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type TargetHealthDescription
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { mockClient } from 'aws-sdk-client-mock'
+import { formatDiagnosis, rollback, scaleToZero, watchRollout } from '../../../src/watch/index.js'
+import type { WatchResult } from '../../../src/watch/index.js'
+import {
+  NEW_ID,
+  OLD_ID,
+  ROLLBACK_ID,
+  T0,
+  TD_NEW,
+  TD_OLD,
+  TG,
+  deployment,
+  draining,
+  event,
+  fakeClock,
+  healthy,
+  initial,
+  oldDeployment,
+  refused,
+  service,
+  stoppedTask,
+  tgSettings,
+  timedOut
+} from './fixtures.js'
+
+const ecs = mockClient(ECSClient)
+const elbv2 = mockClient(ElasticLoadBalancingV2Client)
+const clients = {
+  ecs: new ECSClient({ region: 'ap-northeast-1' }),
+  elbv2: new ElasticLoadBalancingV2Client({ region: 'ap-northeast-1' })
+}
+const INTERVAL_S = 10
+
+/** What the service looks like during one poll interval. */
+interface Frame {
+  deployments: Deployment[]
+  targets: TargetHealthDescription[]
+  service?: Partial<Service>
+  /** Events that appear in this interval. */
+  events?: ServiceEvent[]
+  /** Tasks that stop in this interval. */
+  stopped?: Task[]
+}
+
+/**
+ * Answers the calls from a list of frames, one per poll interval, chosen by the fake clock. Events and
+ * stopped tasks accumulate the way DescribeServices and ListTasks show them.
+ */
+function script(clock: ReturnType<typeof fakeClock>, frames: Frame[]): void {
+  const index = () => Math.min(Math.floor((clock.now() - T0) / (INTERVAL_S * 1000)), frames.length - 1)
+  const upTo = () => frames.slice(0, index() + 1)
+  const allStopped = frames.flatMap(f => f.stopped ?? [])
+  ecs.on(DescribeServicesCommand).callsFake(() => {
+    const f = frames[index()]
+    const events = upTo()
+      .flatMap(x => x.events ?? [])
+      .reverse()
+    const running = f.deployments.reduce((n, d) => n + (d.runningCount ?? 0), 0)
+    return {
+      services: [service({ deployments: f.deployments, events, runningCount: running, ...f.service })],
+      failures: []
+    }
+  })
+  elbv2.on(DescribeTargetHealthCommand).callsFake(input => ({
+    TargetHealthDescriptions: input.TargetGroupArn === TG ? frames[index()].targets : []
+  }))
+  elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [tgSettings] })
+  // Newest first, one page of 100, as ECS answers.
+  ecs.on(ListTasksCommand).callsFake(() => ({
+    taskArns: upTo()
+      .flatMap(f => f.stopped ?? [])
+      .reverse()
+      .slice(0, 100)
+      .map(t => t.taskArn)
+  }))
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+    tasks: allStopped.filter(t => input.tasks.includes(t.taskArn ?? ''))
+  }))
+}
+
+function watch(
+  clock: ReturnType<typeof fakeClock>,
+  p: { minutes?: number; desired?: number } = {}
+): Promise<WatchResult> {
+  return watchRollout({
+    clients,
+    cluster: 'demo',
+    serviceName: 'web',
+    deploymentId: NEW_ID,
+    taskDefinitionArn: TD_NEW,
+    targetGroupArns: [TG],
+    wait: { minutes: p.minutes ?? 10, pollIntervalSeconds: INTERVAL_S },
+    clock
+  })
+}
+
+const calls = () => ({
+  DescribeServices: ecs.commandCalls(DescribeServicesCommand).length,
+  DescribeTargetHealth: elbv2.commandCalls(DescribeTargetHealthCommand).length,
+  DescribeTargetGroups: elbv2.commandCalls(DescribeTargetGroupsCommand).length,
+  ListTasks: ecs.commandCalls(ListTasksCommand).length,
+  DescribeTasks: ecs.commandCalls(DescribeTasksCommand).length
+})
+
+const ips = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}.${i + 1}`)
+const dep = (p: Partial<Deployment>) => deployment({ desiredCount: 3, ...p })
+const old = (running: number) => oldDeployment({ desiredCount: 3, runningCount: running })
+const elbStop = (id: string, ip: string, at: number) =>
+  stoppedTask({
+    id,
+    ip,
+    atSeconds: at,
+    reason: `Task failed ELB health checks in (target-group ${TG})`,
+    stopCode: 'ServiceSchedulerInitiated'
+  })
+
+beforeEach(() => {
+  ecs.reset()
+  elbv2.reset()
+})
+
+test('success once the new targets are healthy; draining old targets do not block; one line per change', async () => {
+  const clock = fakeClock()
+  const oldTargets = ips('10.0.1', 3)
+  const newTargets = ips('10.0.2', 3)
+  const oldStops = oldTargets.map((ip, i) =>
+    stoppedTask({
+      id: `old${i}`,
+      ip,
+      startedBy: OLD_ID,
+      reason: `Scaling activity initiated by (deployment ${NEW_ID})`
+    })
+  )
+  script(clock, [
+    {
+      deployments: [dep({}), old(3)],
+      service: { desiredCount: 3 },
+      targets: oldTargets.map(healthy),
+      events: [event(-3600, '(service web) has reached a steady state.')]
+    },
+    {
+      deployments: [dep({ runningCount: 3 }), old(3)],
+      service: { desiredCount: 3 },
+      targets: [...oldTargets.map(healthy), ...newTargets.map(initial)],
+      events: [event(5, '(service web) has started 3 tasks: (task a) (task b) (task c).')]
+    },
+    {
+      deployments: [dep({ runningCount: 3 }), old(3)],
+      service: { desiredCount: 3 },
+      targets: [...oldTargets.map(healthy), ...newTargets.map(initial)]
+    },
+    {
+      deployments: [dep({ runningCount: 3 }), old(0)],
+      service: { desiredCount: 3 },
+      targets: [
+        ...oldTargets.map(draining),
+        healthy(newTargets[0]),
+        healthy(newTargets[1]),
+        initial(newTargets[2])
+      ],
+      events: [event(25, '(service web) has stopped 3 running tasks: (task x) (task y) (task z).')],
+      stopped: oldStops
+    },
+    {
+      deployments: [dep({ runningCount: 3, rolloutState: 'COMPLETED' })],
+      service: { desiredCount: 3 },
+      targets: [...oldTargets.map(draining), ...newTargets.map(healthy)]
+    }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(true)
+  expect(result.diagnosis).toBeUndefined()
+  expect(result.deploymentId).toBe(NEW_ID)
+  // Complete at the poll of 40 s: within one poll of the last target turning healthy.
+  expect(result.durationMs).toBe(40_000)
+  expect(result.timeline.map(t => t.line)).toEqual([
+    '3/3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
+    'event: (service web) has started 3 tasks: (task a) (task b) (task c).',
+    '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 10 s',
+    'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).',
+    '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 30 s',
+    '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
+    'rollout complete in 40 s'
+  ])
+  expect(result.events).toHaveLength(2)
+  expect(result.targets).toEqual([
+    { targetGroupArn: TG, descriptions: expect.arrayContaining(newTargets.map(healthy)) }
+  ])
+  // The old tasks' stops were looked up (running dropped) and ignored.
+  expect(calls()).toEqual({
+    DescribeServices: 5,
+    DescribeTargetHealth: 5,
+    DescribeTargetGroups: 1,
+    ListTasks: 1,
+    DescribeTasks: 1
+  })
+})
+
+test('wrong health-check path: fails after two tasks stopped by ELB health checks, with the 404 translated', async () => {
+  const clock = fakeClock()
+  const unhealthyEvent = event(
+    15,
+    `(service web) (port 80) is unhealthy in (target-group ${TG}) due to (reason Health checks failed with these codes: [404]).`
+  )
+  script(clock, [
+    { deployments: [deployment()], targets: [] },
+    { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] },
+    {
+      deployments: [deployment({ runningCount: 1, failedTasks: 1 })],
+      targets: [draining('10.0.0.1'), initial('10.0.0.2')],
+      events: [unhealthyEvent],
+      stopped: [elbStop('t1', '10.0.0.1', 18)]
+    },
+    {
+      deployments: [deployment({ runningCount: 1, failedTasks: 2 })],
+      targets: [draining('10.0.0.2'), initial('10.0.0.3')],
+      stopped: [elbStop('t2', '10.0.0.2', 28)]
+    },
+    {
+      deployments: [deployment({ runningCount: 2, failedTasks: 2 })],
+      targets: [initial('10.0.0.3'), initial('10.0.0.4')]
+    }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(false)
+  expect(result.durationMs).toBe(30_000)
+  expect(result.diagnosis?.kind).toBe('health-check')
+  expect(result.diagnosis?.cause).toMatch(
+    /^GET \/healthz answered 404; the matcher expects 200\. Health check web: HTTP GET \/healthz/
+  )
+  const text = formatDiagnosis(result.diagnosis!)
+  expect(text).toContain(`task t1 stopped: Task failed ELB health checks in (target-group ${TG})`)
+  expect(text).toContain(`task t2 stopped: Task failed ELB health checks in (target-group ${TG})`)
+  expect(result.timeline.map(t => t.line)).toContain(
+    `task t1 stopped: Task failed ELB health checks in (target-group ${TG})`
+  )
+})
+
+test('Target.Timeout: fails once two new targets time out, pointing at the security group', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] },
+    { deployments: [deployment({ runningCount: 2 })], targets: [timedOut('10.0.0.1'), initial('10.0.0.2')] },
+    { deployments: [deployment({ runningCount: 2 })], targets: [timedOut('10.0.0.1'), timedOut('10.0.0.2')] }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(false)
+  expect(result.durationMs).toBe(20_000)
+  expect(result.diagnosis?.cause).toMatch(/^GET \/healthz on port 80 got no answer within 5 s/)
+  expect(result.diagnosis?.hint).toBe(
+    "check that the task's security group admits the load balancer on port 80 and that the app listens on it"
+  )
+})
+
+test('image pull failure: fails on the first stop, looking up stopped tasks only then', async () => {
+  const clock = fakeClock()
+  const image = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:v2-typo'
+  script(clock, [
+    { deployments: [deployment({ pendingCount: 2 })], targets: [] },
+    {
+      deployments: [deployment({ pendingCount: 1, failedTasks: 1 })],
+      targets: [],
+      stopped: [
+        stoppedTask({
+          id: 't1',
+          reason: 'Task failed to start',
+          stopCode: 'TaskFailedToStart',
+          containers: [
+            {
+              name: 'app',
+              image,
+              reason: `CannotPullContainerError: pull image manifest has been retried 7 time(s): ${image}: not found`
+            }
+          ]
+        })
+      ]
+    }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(false)
+  expect(result.durationMs).toBe(10_000)
+  expect(result.diagnosis?.kind).toBe('image-pull')
+  expect(result.diagnosis?.hint).toContain(
+    `image ${image} cannot be pulled: check the tag exists and the execution role can pull it`
+  )
+  expect(calls()).toMatchObject({ DescribeServices: 2, ListTasks: 1, DescribeTasks: 1 })
+})
+
+test('essential container exit: quotes the container, its exit code and reason', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] },
+    {
+      deployments: [deployment({ runningCount: 1, failedTasks: 1 })],
+      targets: [draining('10.0.0.1'), initial('10.0.0.2')],
+      events: [event(12, '(service web) has stopped 1 running tasks: (task t1).')],
+      stopped: [
+        stoppedTask({
+          id: 't1',
+          ip: '10.0.0.1',
+          reason: 'Essential container in task exited',
+          stopCode: 'EssentialContainerExited',
+          containers: [{ name: 'app', exitCode: 1, reason: 'Error: DATABASE_URL is not set' }]
+        })
+      ]
+    }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(false)
+  expect(result.diagnosis?.title).toBe('Essential container in task exited')
+  expect(result.diagnosis?.cause).toBe(
+    'essential container app exited with exit code 1 (Error: DATABASE_URL is not set)'
+  )
+})
+
+test('circuit breaker rollback is detected and named', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    { deployments: [deployment(), old(2)], targets: [healthy('10.0.1.1'), healthy('10.0.1.2')] },
+    {
+      deployments: [deployment({ failedTasks: 1 }), old(2)],
+      targets: [healthy('10.0.1.1'), healthy('10.0.1.2')],
+      stopped: [stoppedTask({ id: 't1', reason: 'Task failed container health checks' })]
+    },
+    {
+      deployments: [
+        deployment({ id: ROLLBACK_ID, taskDefinition: TD_OLD, runningCount: 2 }),
+        deployment({
+          status: 'ACTIVE',
+          rolloutState: 'FAILED',
+          rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+          failedTasks: 3
+        })
+      ],
+      targets: [healthy('10.0.1.1'), healthy('10.0.1.2')],
+      events: [
+        event(
+          25,
+          `(service web) (deployment ${NEW_ID}) deployment failed: tasks failed to start. rolling back to deployment ${OLD_ID}.`
+        )
+      ]
+    }
+  ])
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(false)
+  expect(result.durationMs).toBe(20_000)
+  expect(result.diagnosis?.kind).toBe('circuit-breaker')
+  expect(result.diagnosis?.cause).toContain('"ECS deployment circuit breaker: tasks failed to start."')
+  expect(result.diagnosis?.cause).toContain('Underlying cause: Task failed container health checks')
+})
+
+test('timeout: fails with the last progress line and what it waited for', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] }
+  ])
+  const result = await watch(clock, { minutes: 1 })
+
+  expect(result.ok).toBe(false)
+  expect(result.durationMs).toBe(60_000)
+  expect(result.diagnosis?.kind).toBe('timeout')
+  expect(result.diagnosis?.cause).toBe(
+    'last state: 0/2 healthy · 2 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 2/2; waiting for deployment IN_PROGRESS, web: 0/2 healthy'
+  )
+  expect(calls().DescribeServices).toBe(7)
+})
+
+describe('slow start', () => {
+  const frames = (): Frame[] => {
+    const starting = {
+      deployments: [deployment({ runningCount: 2 })],
+      targets: [refused('10.0.0.1'), refused('10.0.0.2')]
+    }
+    return [
+      { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] },
+      starting,
+      starting,
+      starting,
+      starting,
+      { deployments: [deployment({ runningCount: 2 })], targets: [healthy('10.0.0.1'), healthy('10.0.0.2')] },
+      {
+        deployments: [deployment({ runningCount: 2, rolloutState: 'COMPLETED' })],
+        targets: [healthy('10.0.0.1'), healthy('10.0.0.2')]
+      }
+    ]
+  }
+
+  test('unhealthy within the grace period, then healthy: success, no false alarm', async () => {
+    const clock = fakeClock()
+    script(
+      clock,
+      frames().map(f => ({ ...f, service: { healthCheckGracePeriodSeconds: 60 } }))
+    )
+    const result = await watch(clock)
+    expect(result.diagnosis).toBeUndefined()
+    expect(result.ok).toBe(true)
+    expect(result.durationMs).toBe(60_000)
+  })
+
+  test('the same start without a grace period is a failure', async () => {
+    const clock = fakeClock()
+    script(clock, frames())
+    const result = await watch(clock)
+    expect(result.ok).toBe(false)
+    expect(result.durationMs).toBe(10_000)
+    expect(result.diagnosis?.cause).toMatch(/^connection refused or reset: is the app listening on 80\?/)
+  })
+})
+
+test('throttling on a poll: backs off (doubling, at most 4×) and goes on', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    { deployments: [deployment({ runningCount: 2 })], targets: [initial('10.0.0.1'), initial('10.0.0.2')] },
+    {
+      deployments: [deployment({ runningCount: 2, rolloutState: 'COMPLETED' })],
+      targets: [healthy('10.0.0.1'), healthy('10.0.0.2')]
+    }
+  ])
+  // The polls after the first are throttled three times in a row, then answered from the frames.
+  let throttles = 3
+  ecs.on(DescribeServicesCommand).callsFake(() => {
+    if (clock.now() > T0 && throttles-- > 0) {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })
+    }
+    const d =
+      clock.now() === T0
+        ? deployment({ runningCount: 2 })
+        : deployment({ runningCount: 2, rolloutState: 'COMPLETED' })
+    return { services: [service({ deployments: [d] })] }
+  })
+  const result = await watch(clock)
+
+  expect(result.ok).toBe(true)
+  expect(clock.sleeps).toEqual([10_000, 20_000, 40_000, 40_000])
+  expect(result.timeline.map(t => t.line)).toContain('throttled (ThrottlingException); next poll in 20 s')
+})
+
+test('a throttled DescribeTargetGroups does not stop the watch', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    {
+      deployments: [deployment({ runningCount: 2, rolloutState: 'COMPLETED' })],
+      targets: [healthy('10.0.0.1'), healthy('10.0.0.2')]
+    }
+  ])
+  elbv2
+    .on(DescribeTargetGroupsCommand)
+    .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+  expect((await watch(clock)).ok).toBe(true)
+})
+
+test('other errors are not swallowed', async () => {
+  const clock = fakeClock()
+  script(clock, [{ deployments: [deployment()], targets: [] }])
+  ecs
+    .on(DescribeServicesCommand)
+    .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }))
+  await expect(watch(clock)).rejects.toThrow('User is not authorized')
+})
+
+test.each([3, 300])('calls per poll do not grow with the task count (%i tasks)', async n => {
+  const clock = fakeClock()
+  const oldTargets = ips('10.1', n)
+  const newTargets = ips('10.2', n)
+  const oldStops = oldTargets.map((ip, i) =>
+    stoppedTask({
+      id: `old${i}`,
+      ip,
+      startedBy: OLD_ID,
+      reason: 'Scaling activity initiated by (deployment)'
+    })
+  )
+  const d = (p: Partial<Deployment>) => deployment({ desiredCount: n, ...p })
+  const o = (running: number) => oldDeployment({ desiredCount: n, runningCount: running })
+  script(clock, [
+    { deployments: [d({}), o(n)], service: { desiredCount: n }, targets: oldTargets.map(healthy) },
+    {
+      deployments: [d({ runningCount: n }), o(n)],
+      service: { desiredCount: n },
+      targets: [...oldTargets.map(healthy), ...newTargets.map(initial)]
+    },
+    {
+      deployments: [d({ runningCount: n }), o(0)],
+      service: { desiredCount: n },
+      targets: [...oldTargets.map(draining), ...newTargets.map(healthy)],
+      stopped: oldStops
+    },
+    {
+      deployments: [d({ runningCount: n, rolloutState: 'COMPLETED' })],
+      service: { desiredCount: n },
+      targets: [...oldTargets.map(draining), ...newTargets.map(healthy)]
+    }
+  ])
+  const result = await watch(clock)
+  expect(result.ok).toBe(true)
+  // 4 polls: DescribeServices + DescribeTargetHealth each; stopped tasks looked up once (≤100 per call).
+  expect(calls()).toEqual({
+    DescribeServices: 4,
+    DescribeTargetHealth: 4,
+    DescribeTargetGroups: 1,
+    ListTasks: 1,
+    DescribeTasks: 1
+  })
+  for (const call of ecs.commandCalls(DescribeTasksCommand))
+    expect(call.args[0].input.tasks!.length).toBeLessThanOrEqual(100)
+})
+
+describe('rollback', () => {
+  const rolledBack = (p: Partial<Deployment> = {}) =>
+    deployment({ id: ROLLBACK_ID, taskDefinition: TD_OLD, runningCount: 2, ...p })
+
+  test('updates the service back to the previous task definition and watches that deployment', async () => {
+    const clock = fakeClock()
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [service({ deployments: [deployment({ rolloutState: 'FAILED' })] })] })
+      .resolvesOnce({
+        services: [service({ deployments: [rolledBack(), deployment({ status: 'ACTIVE' })] })]
+      })
+      .resolves({ services: [service({ deployments: [rolledBack({ rolloutState: 'COMPLETED' })] })] })
+    ecs
+      .on(UpdateServiceCommand)
+      .resolves({ service: service({ deployments: [rolledBack({ runningCount: 0 })] }) })
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [tgSettings] })
+    elbv2
+      .on(DescribeTargetHealthCommand)
+      .resolves({ TargetHealthDescriptions: [healthy('10.0.1.1'), healthy('10.0.1.2')] })
+    const lines: string[] = []
+    const result = await rollback({
+      clients,
+      cluster: 'demo',
+      serviceName: 'web',
+      previousTaskDefinitionArn: TD_OLD,
+      targetGroupArns: [TG],
+      wait: { minutes: 5, pollIntervalSeconds: INTERVAL_S },
+      log: line => lines.push(line),
+      clock
+    })
+    expect(result.ok).toBe(true)
+    expect(result.deploymentId).toBe(ROLLBACK_ID)
+    expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
+      { cluster: 'demo', service: 'web', taskDefinition: TD_OLD, forceNewDeployment: false }
+    ])
+    expect(lines[0]).toBe(`rolling back to ${TD_OLD}`)
+  })
+
+  test('after the circuit breaker rolled back: no second UpdateService, its deployment is watched', async () => {
+    const clock = fakeClock()
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [tgSettings] })
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          deployments: [
+            rolledBack({ rolloutState: 'COMPLETED' }),
+            deployment({ status: 'ACTIVE', rolloutState: 'FAILED' })
+          ]
+        })
+      ]
+    })
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [healthy('10.0.1.1'), healthy('10.0.1.2'), draining('10.0.0.9')]
+    })
+    const result = await rollback({
+      clients,
+      cluster: 'demo',
+      serviceName: 'web',
+      previousTaskDefinitionArn: TD_OLD,
+      targetGroupArns: [TG],
+      wait: { minutes: 5, pollIntervalSeconds: INTERVAL_S },
+      clock
+    })
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0)
+    expect(result.deploymentId).toBe(ROLLBACK_ID)
+    expect(result.ok).toBe(true)
+  })
+
+  test('scaleToZero sets the desired count to 0', async () => {
+    ecs.on(UpdateServiceCommand).resolves({})
+    await scaleToZero({ clients, cluster: 'demo', serviceName: 'web' })
+    expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
+      { cluster: 'demo', service: 'web', desiredCount: 0 }
+    ])
+  })
+})
