@@ -90,7 +90,7 @@ describe('scheduler against a fake ELB', () => {
     expect(messages).toContain(
       `(service ecs-simple-service-elb) registered 2 targets in (target-group ${TG})`
     )
-    expect(messages.find(m => m.includes('has started 2 tasks'))).toMatch(
+    expect(messages.find(m => m?.includes('has started 2 tasks'))).toMatch(
       /^\(service ecs-simple-service-elb\) has started 2 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/
     )
 
