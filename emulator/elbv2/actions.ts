@@ -25,14 +25,18 @@ export function normalizeActions(actions: Action[] | undefined, scope: ActionSco
     throw validation('You must specify exactly one forward, redirect or fixed-response action')
   }
   if (out.filter(a => TERMINAL.has(a.Type ?? '')).length > 1) {
-    throw new AwsError('TooManyActions', 'You can specify only one forward, redirect or fixed-response action')
+    throw new AwsError(
+      'TooManyActions',
+      'You can specify only one forward, redirect or fixed-response action'
+    )
   }
   return out.some(a => a.Order !== undefined) ? [...out].sort((x, y) => (x.Order ?? 0) - (y.Order ?? 0)) : out
 }
 
 function normalizeAction(a: Action, scope: ActionScope): Action {
   const type = a.Type ?? ''
-  if (!ACTION_TYPES.has(type)) throw validation(`Action type '${type}' must be one of '${[...ACTION_TYPES].join(', ')}'`)
+  if (!ACTION_TYPES.has(type))
+    throw validation(`Action type '${type}' must be one of '${[...ACTION_TYPES].join(', ')}'`)
   if (type === 'forward') return normalizeForward(a, scope)
   if (type === 'redirect') {
     const r = a.RedirectConfig
@@ -62,7 +66,8 @@ function normalizeAction(a: Action, scope: ActionScope): Action {
     if (f.ContentType && !CONTENT_TYPES.includes(f.ContentType)) {
       throw validation(`Content type '${f.ContentType}' must be one of '${CONTENT_TYPES.join(', ')}'`)
     }
-    if ((f.MessageBody ?? '').length > 1024) throw validation('Fixed response message body cannot be longer than 1024 characters')
+    if ((f.MessageBody ?? '').length > 1024)
+      throw validation('Fixed response message body cannot be longer than 1024 characters')
     return { Type: type, ...(a.Order !== undefined && { Order: a.Order }), FixedResponseConfig: { ...f } }
   }
   return { ...a }
@@ -73,14 +78,17 @@ function normalizeForward(a: Action, scope: ActionScope): Action {
   let groups = configured.map(t => ({ TargetGroupArn: t.TargetGroupArn ?? '', Weight: t.Weight ?? 1 }))
   if (a.TargetGroupArn) {
     if (groups.length && (groups.length > 1 || groups[0].TargetGroupArn !== a.TargetGroupArn)) {
-      throw validation('You cannot specify a target group ARN and a forward config with different target groups')
+      throw validation(
+        'You cannot specify a target group ARN and a forward config with different target groups'
+      )
     }
     if (!groups.length) groups = [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }]
   }
   if (!groups.length) throw validation('A target group ARN must be specified for forward actions')
   if (groups.length > 5) throw validation('A forward action can have at most 5 target groups')
   for (const g of groups) {
-    if (g.Weight < 0 || g.Weight > 999) throw validation(`Target group weight '${g.Weight}' must be between 0 and 999`)
+    if (g.Weight < 0 || g.Weight > 999)
+      throw validation(`Target group weight '${g.Weight}' must be between 0 and 999`)
     checkTargetGroupFits(g.TargetGroupArn, scope)
   }
   const stickiness = a.ForwardConfig?.TargetGroupStickinessConfig
@@ -122,7 +130,14 @@ function checkTargetGroupFits(tgArn: string, scope: ActionScope): void {
   }
 }
 
-const FIELDS = ['path-pattern', 'host-header', 'http-header', 'http-request-method', 'query-string', 'source-ip']
+const FIELDS = [
+  'path-pattern',
+  'host-header',
+  'http-header',
+  'http-request-method',
+  'query-string',
+  'source-ip'
+]
 const SINGLE_FIELDS = new Set(['path-pattern', 'host-header', 'http-request-method', 'source-ip'])
 
 /** Values a condition matches on, whichever form the caller used. */
@@ -155,17 +170,22 @@ export function normalizeConditions(conditions: RuleCondition[] | undefined): Ru
   let total = 0
   const out = conditions.map(c => {
     const field = c.Field ?? ''
-    if (!FIELDS.includes(field)) throw validation(`Condition field '${field}' must be one of '${FIELDS.join(', ')}'`)
-    if (SINGLE_FIELDS.has(field) && seen.has(field)) throw validation(`A rule can only have one '${field}' condition`)
+    if (!FIELDS.includes(field))
+      throw validation(`Condition field '${field}' must be one of '${FIELDS.join(', ')}'`)
+    if (SINGLE_FIELDS.has(field) && seen.has(field))
+      throw validation(`A rule can only have one '${field}' condition`)
     seen.add(field)
     if (field === 'http-header' && !c.HttpHeaderConfig?.HttpHeaderName) {
       throw validation('An HTTP header name must be specified for http-header conditions')
     }
     const values = conditionValues(c)
-    if (!values.length || values.some(v => v === '')) throw validation(`A '${field}' condition must have at least one non-empty value`)
-    if (values.some(v => v.length > 128)) throw validation(`Condition value cannot be longer than '128' characters`)
+    if (!values.length || values.some(v => v === ''))
+      throw validation(`A '${field}' condition must have at least one non-empty value`)
+    if (values.some(v => v.length > 128))
+      throw validation(`Condition value cannot be longer than '128' characters`)
     total += values.length
-    if (field === 'path-pattern') return { Field: field, Values: values, PathPatternConfig: { Values: values } }
+    if (field === 'path-pattern')
+      return { Field: field, Values: values, PathPatternConfig: { Values: values } }
     if (field === 'host-header') return { Field: field, Values: values, HostHeaderConfig: { Values: values } }
     return { ...c }
   })

@@ -10,8 +10,10 @@ export interface ArnScope {
 
 const prefix = (s: ArnScope) => `arn:aws:elasticloadbalancing:${s.region}:${s.accountId}`
 
-export const loadBalancerArn = (s: ArnScope, name: string, id: string) => `${prefix(s)}:loadbalancer/app/${name}/${id}`
-export const targetGroupArn = (s: ArnScope, name: string, id: string) => `${prefix(s)}:targetgroup/${name}/${id}`
+export const loadBalancerArn = (s: ArnScope, name: string, id: string) =>
+  `${prefix(s)}:loadbalancer/app/${name}/${id}`
+export const targetGroupArn = (s: ArnScope, name: string, id: string) =>
+  `${prefix(s)}:targetgroup/${name}/${id}`
 export const listenerArn = (s: ArnScope, lbName: string, lbId: string, id: string) =>
   `${prefix(s)}:listener/app/${lbName}/${lbId}/${id}`
 export const ruleArn = (s: ArnScope, lbName: string, lbId: string, listenerId: string, id: string) =>
@@ -33,7 +35,8 @@ const HOSTED_ZONES: Record<string, string> = {
   'us-west-1': 'Z368ELLRRE2KJ0',
   'us-west-2': 'Z1H1FL5HABSF5'
 }
-export const canonicalHostedZoneId = (region: string) => HOSTED_ZONES[region] ?? HOSTED_ZONES['ap-northeast-1']
+export const canonicalHostedZoneId = (region: string) =>
+  HOSTED_ZONES[region] ?? HOSTED_ZONES['ap-northeast-1']
 
 /** "loadbalancer", "targetgroup", "listener", "listener-rule" or undefined for a foreign ARN. */
 export const resourceKind = (arn: string): string | undefined =>

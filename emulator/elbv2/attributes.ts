@@ -44,7 +44,8 @@ export const targetGroupAttributeDefaults = (): Record<string, string> => ({
 })
 
 const BOOL = /^(true|false)$/
-const intIn = (min: number, max: number) => (v: string) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max
+const intIn = (min: number, max: number) => (v: string) =>
+  /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max
 
 /** Value checks for the attributes callers commonly set; others accept any string. */
 const CHECKS: Record<string, (v: string) => boolean> = {
@@ -56,7 +57,8 @@ const CHECKS: Record<string, (v: string) => boolean> = {
   'stickiness.enabled': v => BOOL.test(v),
   'stickiness.type': v => ['lb_cookie', 'app_cookie'].includes(v),
   'stickiness.lb_cookie.duration_seconds': intIn(1, 604800),
-  'load_balancing.algorithm.type': v => ['round_robin', 'least_outstanding_requests', 'weighted_random'].includes(v),
+  'load_balancing.algorithm.type': v =>
+    ['round_robin', 'least_outstanding_requests', 'weighted_random'].includes(v),
   'slow_start.duration_seconds': v => v === '0' || intIn(30, 900)(v)
 }
 
@@ -71,7 +73,8 @@ export function applyAttributes(
     if (!Key || !(Key in current)) throw validation(`${kind} attribute key '${Key ?? ''}' is not recognized`)
     const value = Value ?? ''
     const check = CHECKS[Key]
-    if (check && !check(value)) throw validation(`${kind} attribute value '${value}' is not valid for key '${Key}'`)
+    if (check && !check(value))
+      throw validation(`${kind} attribute value '${value}' is not valid for key '${Key}'`)
     next[Key] = value
   }
   return next

@@ -28,7 +28,12 @@ export interface TargetRecord {
   generation: number
 }
 
-export type HealthChange = { tgArn: string; target: TargetRef; previous: TargetHealthView; current: TargetHealthView }
+export type HealthChange = {
+  tgArn: string
+  target: TargetRef
+  previous: TargetHealthView
+  current: TargetHealthView
+}
 
 interface Group {
   inUse: boolean
@@ -48,14 +53,26 @@ export const HEALTH = {
     reason: 'Target.NotRegistered',
     description: 'Target is not registered to the target group'
   },
-  registering: { state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' },
-  initialChecks: { state: 'initial', reason: 'Elb.InitialHealthChecking', description: 'Initial health checks in progress' },
+  registering: {
+    state: 'initial',
+    reason: 'Elb.RegistrationInProgress',
+    description: 'Target registration is in progress'
+  },
+  initialChecks: {
+    state: 'initial',
+    reason: 'Elb.InitialHealthChecking',
+    description: 'Initial health checks in progress'
+  },
   draining: {
     state: 'draining',
     reason: 'Target.DeregistrationInProgress',
     description: 'Target deregistration is in progress'
   },
-  disabled: { state: 'unavailable', reason: 'Target.HealthCheckDisabled', description: 'Health checks are disabled' },
+  disabled: {
+    state: 'unavailable',
+    reason: 'Target.HealthCheckDisabled',
+    description: 'Health checks are disabled'
+  },
   healthy: { state: 'healthy' }
 } satisfies Record<string, TargetHealthView>
 
@@ -151,9 +168,12 @@ export class HealthMonitor {
     }
     this.set(tgArn, t, HEALTH.draining)
     const gen = t.generation
-    t.timer = this.opts.clock.setTimeout(() => {
-      if (t.generation === gen) this.remove(tgArn, g, t)
-    }, this.opts.config(tgArn)?.deregistrationDelayMs ?? 0)
+    t.timer = this.opts.clock.setTimeout(
+      () => {
+        if (t.generation === gen) this.remove(tgArn, g, t)
+      },
+      this.opts.config(tgArn)?.deregistrationDelayMs ?? 0
+    )
     return true
   }
 
@@ -214,11 +234,13 @@ export class HealthMonitor {
   }
 
   private async probeLimited(cfg: HealthConfig, t: TargetRecord): Promise<ProbeResult> {
-    if (!t.address) return { ok: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }
+    if (!t.address)
+      return { ok: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }
     if (this.active >= MAX_CONCURRENT_CHECKS) await new Promise<void>(resolve => this.waiting.push(resolve))
     this.active++
     try {
-      const port = cfg.port === 'traffic-port' ? t.address.port : t.address.port + (Number(cfg.port) - t.ref.port)
+      const port =
+        cfg.port === 'traffic-port' ? t.address.port : t.address.port + (Number(cfg.port) - t.ref.port)
       return await probe({
         protocol: cfg.protocol,
         host: t.address.host,
@@ -253,7 +275,12 @@ export class HealthMonitor {
 
   private set(tgArn: string, t: TargetRecord, next: TargetHealthView): void {
     const previous = t.health
-    if (previous.state === next.state && previous.reason === next.reason && previous.description === next.description) return
+    if (
+      previous.state === next.state &&
+      previous.reason === next.reason &&
+      previous.description === next.description
+    )
+      return
     t.health = next
     for (const fn of this.subscribers) {
       try {

@@ -28,9 +28,16 @@ const certificatesOf = (certs: Certificate[] | undefined): Certificate[] =>
   (certs ?? []).map(c => ({ CertificateArn: required(c.CertificateArn, 'CertificateArn') }))
 
 /** Protocol, certificates and SSL policy as ELBv2 keeps them for an ALB listener. */
-function security(protocol: string, certificates: Certificate[], sslPolicy: string | undefined): Partial<Listener> {
+function security(
+  protocol: string,
+  certificates: Certificate[],
+  sslPolicy: string | undefined
+): Partial<Listener> {
   if (protocol !== 'HTTP' && protocol !== 'HTTPS') {
-    throw new AwsError('UnsupportedProtocol', `Protocol '${protocol}' is not supported by application load balancers`)
+    throw new AwsError(
+      'UnsupportedProtocol',
+      `Protocol '${protocol}' is not supported by application load balancers`
+    )
   }
   if (protocol === 'HTTPS') {
     if (!certificates.length) throw validation('A certificate must be specified for HTTPS listeners')
@@ -50,7 +57,11 @@ export async function createListener(
   const port = required(input.Port, 'Port')
   checkPort(port)
   const sec = security(protocol, certificatesOf(input.Certificates), input.SslPolicy)
-  const actions = normalizeActions(input.DefaultActions, { store: ctx.store, lbArn: lb.arn, vpcId: lb.lb.VpcId })
+  const actions = normalizeActions(input.DefaultActions, {
+    store: ctx.store,
+    lbArn: lb.arn,
+    vpcId: lb.lb.VpcId
+  })
   const tags = checkTags(input.Tags)
   const wanted: Listener = {
     LoadBalancerArn: lb.arn,
@@ -64,12 +75,18 @@ export async function createListener(
   if (existing) {
     const { ListenerArn: _arn, ...current } = existing.listener
     if (JSON.stringify(current) !== JSON.stringify(wanted)) {
-      throw new AwsError('DuplicateListener', `A listener already exists on this port for this load balancer '${lb.arn}'`)
+      throw new AwsError(
+        'DuplicateListener',
+        `A listener already exists on this port for this load balancer '${lb.arn}'`
+      )
     }
     return { Listeners: [existing.listener] }
   }
   if (ctx.store.listenersOf(lb.arn).length >= MAX_LISTENERS) {
-    throw new AwsError('TooManyListeners', `You have reached the maximum number of listeners for load balancer '${lb.arn}'`)
+    throw new AwsError(
+      'TooManyListeners',
+      `You have reached the maximum number of listeners for load balancer '${lb.arn}'`
+    )
   }
   const id = hexId()
   const arn = listenerArn(ctx, lb.name, lb.id, id)
@@ -93,11 +110,16 @@ export async function createListener(
   return { Listeners: [rec.listener] }
 }
 
-export function describeListeners(ctx: Elbv2Context, input: DescribeListenersCommandInput): Out<DescribeListenersCommandOutput> {
+export function describeListeners(
+  ctx: Elbv2Context,
+  input: DescribeListenersCommandInput
+): Out<DescribeListenersCommandOutput> {
   let chosen: ListenerRecord[]
   if (input.ListenerArns?.length) {
-    if (input.LoadBalancerArn) throw validation('Listener ARNs and a load balancer ARN cannot be specified at the same time')
-    if (input.ListenerArns.some(a => !ctx.store.listeners.has(a))) throw new AwsError('ListenerNotFound', 'One or more listeners not found')
+    if (input.LoadBalancerArn)
+      throw validation('Listener ARNs and a load balancer ARN cannot be specified at the same time')
+    if (input.ListenerArns.some(a => !ctx.store.listeners.has(a)))
+      throw new AwsError('ListenerNotFound', 'One or more listeners not found')
     chosen = [...ctx.store.listeners.values()].filter(l => input.ListenerArns?.includes(l.arn))
   } else if (input.LoadBalancerArn) {
     chosen = ctx.store.listenersOf(ctx.store.lb(input.LoadBalancerArn).arn)
@@ -108,18 +130,28 @@ export function describeListeners(ctx: Elbv2Context, input: DescribeListenersCom
   return { Listeners: p.items.map(l => l.listener), NextMarker: p.next }
 }
 
-export function modifyListener(ctx: Elbv2Context, input: ModifyListenerCommandInput): Out<ModifyListenerCommandOutput> {
+export function modifyListener(
+  ctx: Elbv2Context,
+  input: ModifyListenerCommandInput
+): Out<ModifyListenerCommandOutput> {
   const rec = ctx.store.listener(input.ListenerArn)
   const lb = ctx.store.lb(rec.lbArn)
   const current = rec.listener
   const port = input.Port ?? current.Port ?? 80
   checkPort(port)
   if (port !== current.Port && ctx.store.listenersOf(lb.arn).some(l => l.listener.Port === port)) {
-    throw new AwsError('DuplicateListener', `A listener already exists on this port for this load balancer '${lb.arn}'`)
+    throw new AwsError(
+      'DuplicateListener',
+      `A listener already exists on this port for this load balancer '${lb.arn}'`
+    )
   }
   const protocol = input.Protocol ?? current.Protocol ?? 'HTTP'
   const keepTls = protocol === 'HTTPS'
-  const certificates = input.Certificates?.length ? certificatesOf(input.Certificates) : keepTls ? (current.Certificates ?? []) : []
+  const certificates = input.Certificates?.length
+    ? certificatesOf(input.Certificates)
+    : keepTls
+      ? (current.Certificates ?? [])
+      : []
   const sec = security(protocol, certificates, input.SslPolicy ?? (keepTls ? current.SslPolicy : undefined))
   const actions = input.DefaultActions?.length
     ? normalizeActions(input.DefaultActions, { store: ctx.store, lbArn: lb.arn, vpcId: lb.lb.VpcId })
@@ -161,7 +193,10 @@ export function describeListenerCertificates(
   input: DescribeListenerCertificatesCommandInput
 ): Out<DescribeListenerCertificatesCommandOutput> {
   const rec = ctx.store.listener(required(input.ListenerArn, 'ListenerArn'))
-  const certs = (rec.listener.Certificates ?? []).map((c, i) => ({ CertificateArn: c.CertificateArn, IsDefault: i === 0 }))
+  const certs = (rec.listener.Certificates ?? []).map((c, i) => ({
+    CertificateArn: c.CertificateArn,
+    IsDefault: i === 0
+  }))
   const p = page(certs, input.Marker, input.PageSize)
   return { Certificates: p.items, NextMarker: p.next }
 }

@@ -35,7 +35,8 @@ export function loadBalancerView(ctx: Elbv2Context, r: LoadBalancerRecord): Load
 
 /** Subnets → their VPC and one zone each: same VPC, one subnet per zone, at least two zones for an ALB. */
 function resolveSubnets(ctx: Elbv2Context, ids: string[]): { vpc: VpcInfo; zones: AvailabilityZone[] } {
-  if (!ids.length) throw validation('At least two subnets in two different Availability Zones must be specified')
+  if (!ids.length)
+    throw validation('At least two subnets in two different Availability Zones must be specified')
   const found = ids.map(id => {
     const f = findSubnet(ctx.vpcs, id)
     if (!f) throw new AwsError('SubnetNotFound', `The subnet ID '${id}' is not valid`)
@@ -51,20 +52,27 @@ function resolveSubnets(ctx: Elbv2Context, ids: string[]): { vpc: VpcInfo; zones
   }
   const zones = new Set<string>()
   for (const f of found) {
-    if (zones.has(f.subnet.availabilityZone)) throw validation('Only one subnet per Availability Zone is allowed')
+    if (zones.has(f.subnet.availabilityZone))
+      throw validation('Only one subnet per Availability Zone is allowed')
     zones.add(f.subnet.availabilityZone)
   }
-  if (zones.size < 2) throw validation('At least two subnets in two different Availability Zones must be specified')
+  if (zones.size < 2)
+    throw validation('At least two subnets in two different Availability Zones must be specified')
   return {
     vpc,
-    zones: found.map(f => ({ ZoneName: f.subnet.availabilityZone, SubnetId: f.subnet.subnetId, LoadBalancerAddresses: [] }))
+    zones: found.map(f => ({
+      ZoneName: f.subnet.availabilityZone,
+      SubnetId: f.subnet.subnetId,
+      LoadBalancerAddresses: []
+    }))
   }
 }
 
 function resolveSecurityGroups(vpc: VpcInfo, groups: string[] | undefined): string[] {
   if (!groups?.length) return vpc.securityGroups.slice(0, 1) // the VPC's default security group
   for (const sg of groups) {
-    if (!vpc.securityGroups.includes(sg)) throw new AwsError('InvalidSecurityGroup', `Security group '${sg}' does not exist`)
+    if (!vpc.securityGroups.includes(sg))
+      throw new AwsError('InvalidSecurityGroup', `Security group '${sg}' does not exist`)
   }
   return [...new Set(groups)]
 }
@@ -85,14 +93,17 @@ export function createLoadBalancer(
   const name = required(input.Name, 'Name')
   checkName('Load balancer', name)
   const type = input.Type ?? 'application'
-  if (type !== 'application') throw validation(`This emulator supports application load balancers only, not '${type}'`)
+  if (type !== 'application')
+    throw validation(`This emulator supports application load balancers only, not '${type}'`)
   const scheme = input.Scheme ?? 'internet-facing'
   if (scheme !== 'internet-facing' && scheme !== 'internal') {
     throw validation(`Scheme '${scheme}' must be one of 'internet-facing, internal'`)
   }
   const ipAddressType = input.IpAddressType ?? 'ipv4'
   if (!['ipv4', 'dualstack', 'dualstack-without-public-ipv4'].includes(ipAddressType)) {
-    throw validation(`IP address type '${ipAddressType}' must be one of 'ipv4, dualstack, dualstack-without-public-ipv4'`)
+    throw validation(
+      `IP address type '${ipAddressType}' must be one of 'ipv4, dualstack, dualstack-without-public-ipv4'`
+    )
   }
   const { vpc, zones } = resolveSubnets(ctx, subnetIdsOf(input))
   const securityGroups = resolveSecurityGroups(vpc, input.SecurityGroups)
@@ -111,12 +122,18 @@ export function createLoadBalancer(
         zones.map(z => z.SubnetId ?? '')
       )
     if (!same) {
-      throw new AwsError('DuplicateLoadBalancerName', `A load balancer with the same name '${name}' exists, but with different settings`)
+      throw new AwsError(
+        'DuplicateLoadBalancerName',
+        `A load balancer with the same name '${name}' exists, but with different settings`
+      )
     }
     return { LoadBalancers: [loadBalancerView(ctx, existing)] }
   }
   if (ctx.store.lbs.size >= MAX_LOAD_BALANCERS) {
-    throw new AwsError('TooManyLoadBalancers', `The quota of '${MAX_LOAD_BALANCERS}' load balancers has been reached`)
+    throw new AwsError(
+      'TooManyLoadBalancers',
+      `The quota of '${MAX_LOAD_BALANCERS}' load balancers has been reached`
+    )
   }
   const id = hexId()
   const arn = loadBalancerArn(ctx, name, id)
@@ -157,7 +174,8 @@ export function describeLoadBalancers(
   }
   if (input.Names?.length) {
     const missing = input.Names.filter(n => !all.some(r => r.name === n))
-    if (missing.length) throw new AwsError('LoadBalancerNotFound', `Load balancers '[${missing.join(', ')}]' not found`)
+    if (missing.length)
+      throw new AwsError('LoadBalancerNotFound', `Load balancers '[${missing.join(', ')}]' not found`)
     chosen = all.filter(r => input.Names?.includes(r.name))
   } else if (input.LoadBalancerArns?.length) {
     const missing = input.LoadBalancerArns.filter(a => !ctx.store.lbs.has(a))
@@ -168,12 +186,18 @@ export function describeLoadBalancers(
   return { LoadBalancers: p.items.map(r => loadBalancerView(ctx, r)), NextMarker: p.next }
 }
 
-export async function deleteLoadBalancer(ctx: Elbv2Context, input: DeleteLoadBalancerCommandInput): Promise<object> {
+export async function deleteLoadBalancer(
+  ctx: Elbv2Context,
+  input: DeleteLoadBalancerCommandInput
+): Promise<object> {
   const arn = required(input.LoadBalancerArn, 'LoadBalancerArn')
   const rec = ctx.store.lbs.get(arn)
   if (!rec) return {} // deleting a load balancer that is gone succeeds, as in ELBv2
   if (rec.attributes['deletion_protection.enabled'] === 'true') {
-    throw new AwsError('OperationNotPermitted', `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`)
+    throw new AwsError(
+      'OperationNotPermitted',
+      `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`
+    )
   }
   for (const l of ctx.store.listenersOf(arn)) await deleteListenerRecord(ctx, l)
   ctx.store.lbs.delete(arn)
@@ -182,11 +206,17 @@ export async function deleteLoadBalancer(ctx: Elbv2Context, input: DeleteLoadBal
   return {}
 }
 
-export function describeLoadBalancerAttributes(ctx: Elbv2Context, input: DescribeLoadBalancerAttributesCommandInput) {
+export function describeLoadBalancerAttributes(
+  ctx: Elbv2Context,
+  input: DescribeLoadBalancerAttributesCommandInput
+) {
   return { Attributes: asAttributeList(ctx.store.lb(input.LoadBalancerArn).attributes) }
 }
 
-export function modifyLoadBalancerAttributes(ctx: Elbv2Context, input: ModifyLoadBalancerAttributesCommandInput) {
+export function modifyLoadBalancerAttributes(
+  ctx: Elbv2Context,
+  input: ModifyLoadBalancerAttributesCommandInput
+) {
   const rec = ctx.store.lb(input.LoadBalancerArn)
   rec.attributes = applyAttributes('Load balancer', rec.attributes, required(input.Attributes, 'Attributes'))
   return { Attributes: asAttributeList(rec.attributes) }
@@ -209,7 +239,10 @@ export function setSubnets(ctx: Elbv2Context, input: SetSubnetsCommandInput) {
   const rec = ctx.store.lb(input.LoadBalancerArn)
   const { vpc, zones } = resolveSubnets(ctx, subnetIdsOf(input))
   if (vpc.vpcId !== rec.lb.VpcId) {
-    throw new AwsError('InvalidSubnet', `The subnets must be in the VPC '${rec.lb.VpcId ?? ''}' of the load balancer`)
+    throw new AwsError(
+      'InvalidSubnet',
+      `The subnets must be in the VPC '${rec.lb.VpcId ?? ''}' of the load balancer`
+    )
   }
   rec.lb.AvailabilityZones = zones
   if (input.IpAddressType) rec.lb.IpAddressType = input.IpAddressType

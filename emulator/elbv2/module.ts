@@ -35,7 +35,15 @@ import {
   describeListeners,
   modifyListener
 } from './listeners.js'
-import { createRule, defaultRuleView, deleteRule, describeRules, modifyRule, ruleView, setRulePriorities } from './rules.js'
+import {
+  createRule,
+  defaultRuleView,
+  deleteRule,
+  describeRules,
+  modifyRule,
+  ruleView,
+  setRulePriorities
+} from './rules.js'
 import { addTags, describeTags, removeTags } from './tags.js'
 
 /**
@@ -90,7 +98,12 @@ export interface LocalListener {
   localUrl: string
 }
 
-export function createElbv2Module(opts: { clock: Clock; region: string; accountId: string; vpcs: VpcInfo[] }): {
+export function createElbv2Module(opts: {
+  clock: Clock
+  region: string
+  accountId: string
+  vpcs: VpcInfo[]
+}): {
   module: ServiceModule
   facade: ElbFacade
 } {
@@ -136,7 +149,8 @@ export function createElbv2Module(opts: { clock: Clock; region: string; accountI
     isMutating: op => MUTATING.test(op),
     handle: (operation, params) => {
       const op = OPERATIONS[operation]
-      if (!op) throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2015-12-01`)
+      if (!op)
+        throw new AwsError('InvalidAction', `Could not find operation ${operation} for version 2015-12-01`)
       return op(ctx, params as never)
     },
     encodeResult,
@@ -146,7 +160,10 @@ export function createElbv2Module(opts: { clock: Clock; region: string; accountI
       return undefined
     },
     dump: () => ({
-      loadBalancers: [...store.lbs.values()].map(r => ({ ...loadBalancerView(ctx, r), Attributes: r.attributes })),
+      loadBalancers: [...store.lbs.values()].map(r => ({
+        ...loadBalancerView(ctx, r),
+        Attributes: r.attributes
+      })),
       targetGroups: [...store.tgs.values()].map(r => ({
         ...targetGroupView(ctx, r),
         Attributes: r.attributes,

@@ -16,7 +16,11 @@ export interface ProbeOptions {
   inflight: Set<{ destroy(): void }>
 }
 
-const FAILED: ProbeResult = { ok: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' }
+const FAILED: ProbeResult = {
+  ok: false,
+  reason: 'Target.FailedHealthChecks',
+  description: 'Health checks failed'
+}
 const TIMEOUT: ProbeResult = { ok: false, reason: 'Target.Timeout', description: 'Request timed out' }
 
 /** "200", "200,202", "200-299" or a mix of them. */
@@ -66,7 +70,11 @@ function httpProbe(o: ProbeOptions): Promise<ProbeResult> {
       const code = res.statusCode ?? 0
       const result: ProbeResult = matchesCode(o.matcher, code)
         ? { ok: true }
-        : { ok: false, reason: 'Target.ResponseCodeMismatch', description: `Health checks failed with these codes: [${code}]` }
+        : {
+            ok: false,
+            reason: 'Target.ResponseCodeMismatch',
+            description: `Health checks failed with these codes: [${code}]`
+          }
       res.on('error', () => finish(FAILED))
       res.on('end', () => finish(result))
       res.resume()

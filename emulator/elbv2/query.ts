@@ -18,7 +18,12 @@ const NUMBER_KEYS = new Set([
   'Weight',
   'DurationSeconds'
 ])
-const BOOLEAN_KEYS = new Set(['HealthCheckEnabled', 'Enabled', 'IgnoreClientCertificateExpiry', 'IncludeInactive'])
+const BOOLEAN_KEYS = new Set([
+  'HealthCheckEnabled',
+  'Enabled',
+  'IgnoreClientCertificateExpiry',
+  'IncludeInactive'
+])
 /** List members that the SDK sends as `Key=` when the caller passes an empty list. */
 const LIST_KEYS = new Set([
   'Names',
@@ -55,7 +60,8 @@ const setPath = (root: Record<string, unknown>, path: string[], value: string): 
     const last = i === path.length - 1
     if (Array.isArray(node)) {
       const idx = Number(seg) - 1
-      if (!Number.isInteger(idx) || idx < 0) throw new AwsError('MalformedQueryString', `Bad list index in ${path.join('.')}`)
+      if (!Number.isInteger(idx) || idx < 0)
+        throw new AwsError('MalformedQueryString', `Bad list index in ${path.join('.')}`)
       if (last) node[idx] = value
       else node = (node[idx] ??= path[i + 1] === 'member' ? [] : {}) as Node
       continue
@@ -83,7 +89,10 @@ const coerce = (value: unknown, key: string, parent: string): unknown => {
   if (NUMBER_KEYS.has(key) && !(key === 'Port' && STRING_PORT_PARENTS.has(parent))) {
     const n = Number(value)
     if (value.trim() === '' || !Number.isFinite(n)) {
-      throw new AwsError('ValidationError', `Value '${value}' at '${key}' failed to satisfy constraint: Member must be a number`)
+      throw new AwsError(
+        'ValidationError',
+        `Value '${value}' at '${key}' failed to satisfy constraint: Member must be a number`
+      )
     }
     return n
   }
@@ -103,5 +112,7 @@ export function decodeQuery(body: string): DecodedRequest {
   return { operation, params: coerce(params, '', '') as Record<string, unknown> }
 }
 
-export const isQueryRequest = (headers: Record<string, string | string[] | undefined>, body: string): boolean =>
-  !headers['x-amz-target'] && /(^|&)Action=/.test(body)
+export const isQueryRequest = (
+  headers: Record<string, string | string[] | undefined>,
+  body: string
+): boolean => !headers['x-amz-target'] && /(^|&)Action=/.test(body)

@@ -1,7 +1,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import type { Action, FixedResponseActionConfig, RedirectActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type {
+  Action,
+  FixedResponseActionConfig,
+  RedirectActionConfig
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Clock } from '../core/clock.js'
 import type { HealthMonitor, TargetRecord } from './health.js'
 import type { ListenerRecord, Store } from './store.js'
@@ -85,11 +89,20 @@ export class ListenerServers {
 
   private fixed(res: http.ServerResponse, action: Action): void {
     const f: FixedResponseActionConfig = action.FixedResponseConfig ?? { StatusCode: '200' }
-    res.writeHead(Number(f.StatusCode ?? 200), { server: 'awselb/2.0', 'content-type': f.ContentType ?? 'text/plain' })
+    res.writeHead(Number(f.StatusCode ?? 200), {
+      server: 'awselb/2.0',
+      'content-type': f.ContentType ?? 'text/plain'
+    })
     res.end(f.MessageBody ?? '')
   }
 
-  private redirect(req: http.IncomingMessage, res: http.ServerResponse, l: ListenerRecord, action: Action, url: URL): void {
+  private redirect(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    l: ListenerRecord,
+    action: Action,
+    url: URL
+  ): void {
     const r: RedirectActionConfig = action.RedirectConfig ?? { StatusCode: 'HTTP_302' }
     const vars: Record<string, string> = {
       protocol: (l.listener.Protocol ?? 'HTTP').toLowerCase(),
@@ -131,7 +144,12 @@ export class ListenerServers {
     return pool[n % pool.length]
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, l: ListenerRecord, action: Action): void {
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    l: ListenerRecord,
+    action: Action
+  ): void {
     const tgArn = this.pickGroup(action)
     const target = tgArn ? this.pickTarget(tgArn) : undefined
     if (!target) return this.fail(res, 503, 'Service Temporarily Unavailable')
@@ -139,7 +157,9 @@ export class ListenerServers {
     const headers: http.OutgoingHttpHeaders = { ...req.headers }
     for (const h of HOP_BY_HOP) delete headers[h]
     const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
-    headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${client}` : client
+    headers['x-forwarded-for'] = req.headers['x-forwarded-for']
+      ? `${String(req.headers['x-forwarded-for'])}, ${client}`
+      : client
     headers['x-forwarded-proto'] = (l.listener.Protocol ?? 'HTTP').toLowerCase()
     headers['x-forwarded-port'] = String(l.listener.Port ?? 80)
     headers['x-amzn-trace-id'] =

@@ -65,7 +65,10 @@ export function createRule(ctx: Elbv2Context, input: CreateRuleCommandInput): Ou
   const tags = checkTags(input.Tags)
   if (ctx.store.rulesOf(listener.arn).some(r => r.priority === priority)) throw priorityInUse(priority)
   if (ctx.store.ruleCountOfLoadBalancer(listener.lbArn) >= MAX_RULES_PER_LOAD_BALANCER) {
-    throw new AwsError('TooManyRules', `The maximum number of rules ('${MAX_RULES_PER_LOAD_BALANCER}') for load balancer '${listener.lbArn}' has been reached`)
+    throw new AwsError(
+      'TooManyRules',
+      `The maximum number of rules ('${MAX_RULES_PER_LOAD_BALANCER}') for load balancer '${listener.lbArn}' has been reached`
+    )
   }
   const lb = ctx.store.lb(listener.lbArn)
   const arn = ruleArn(ctx, lb.name, lb.id, listener.id, hexId())
@@ -76,12 +79,19 @@ export function createRule(ctx: Elbv2Context, input: CreateRuleCommandInput): Ou
   return { Rules: [ruleView(rec)] }
 }
 
-export function describeRules(ctx: Elbv2Context, input: DescribeRulesCommandInput): Out<DescribeRulesCommandOutput> {
+export function describeRules(
+  ctx: Elbv2Context,
+  input: DescribeRulesCommandInput
+): Out<DescribeRulesCommandOutput> {
   let rules: Rule[]
   if (input.RuleArns?.length) {
-    if (input.ListenerArn) throw validation('Rule ARNs and a listener ARN cannot be specified at the same time')
+    if (input.ListenerArn)
+      throw validation('Rule ARNs and a listener ARN cannot be specified at the same time')
     rules = input.RuleArns.map(arn => {
-      if (!ctx.store.rules.has(arn) && ![...ctx.store.listeners.values()].some(l => l.defaultRuleArn === arn)) {
+      if (
+        !ctx.store.rules.has(arn) &&
+        ![...ctx.store.listeners.values()].some(l => l.defaultRuleArn === arn)
+      ) {
         throw new AwsError('RuleNotFound', 'One or more rules not found')
       }
       const found = findRule(ctx, arn)
@@ -101,9 +111,13 @@ export function modifyRule(ctx: Elbv2Context, input: ModifyRuleCommandInput): Ou
   const found = findRule(ctx, required(input.RuleArn, 'RuleArn'))
   const scope = actionScope(ctx, found.listener)
   if (!found.rule) {
-    if (input.Conditions?.length) throw new AwsError('OperationNotPermitted', 'Conditions cannot be specified for a default rule')
+    if (input.Conditions?.length)
+      throw new AwsError('OperationNotPermitted', 'Conditions cannot be specified for a default rule')
     if (input.Actions?.length) {
-      found.listener.listener = { ...found.listener.listener, DefaultActions: normalizeActions(input.Actions, scope) }
+      found.listener.listener = {
+        ...found.listener.listener,
+        DefaultActions: normalizeActions(input.Actions, scope)
+      }
     }
     ctx.refreshUsage()
     return { Rules: [defaultRuleView(found.listener)] }
@@ -118,17 +132,25 @@ export function modifyRule(ctx: Elbv2Context, input: ModifyRuleCommandInput): Ou
 
 export function deleteRule(ctx: Elbv2Context, input: DeleteRuleCommandInput): object {
   const found = findRule(ctx, required(input.RuleArn, 'RuleArn'))
-  if (!found.rule) throw new AwsError('OperationNotPermitted', `Default rule '${input.RuleArn ?? ''}' cannot be deleted`)
+  if (!found.rule)
+    throw new AwsError('OperationNotPermitted', `Default rule '${input.RuleArn ?? ''}' cannot be deleted`)
   ctx.store.rules.delete(found.rule.arn)
   ctx.store.tags.delete(found.rule.arn)
   ctx.refreshUsage()
   return {}
 }
 
-export function setRulePriorities(ctx: Elbv2Context, input: SetRulePrioritiesCommandInput): Out<SetRulePrioritiesCommandOutput> {
+export function setRulePriorities(
+  ctx: Elbv2Context,
+  input: SetRulePrioritiesCommandInput
+): Out<SetRulePrioritiesCommandOutput> {
   const changes = required(input.RulePriorities, 'RulePriorities').map(c => {
     const found = findRule(ctx, required(c.RuleArn, 'RuleArn'))
-    if (!found.rule) throw new AwsError('OperationNotPermitted', `The priority of default rule '${c.RuleArn ?? ''}' cannot be changed`)
+    if (!found.rule)
+      throw new AwsError(
+        'OperationNotPermitted',
+        `The priority of default rule '${c.RuleArn ?? ''}' cannot be changed`
+      )
     const priority = required(c.Priority, 'Priority')
     checkRange(priority, 'priority', 1, 50000)
     return { rule: found.rule, priority }
@@ -138,7 +160,12 @@ export function setRulePriorities(ctx: Elbv2Context, input: SetRulePrioritiesCom
   for (const { rule, priority } of changes) {
     const used =
       taken.get(rule.listenerArn) ??
-      new Set(ctx.store.rulesOf(rule.listenerArn).filter(r => !moved.has(r.arn)).map(r => r.priority))
+      new Set(
+        ctx.store
+          .rulesOf(rule.listenerArn)
+          .filter(r => !moved.has(r.arn))
+          .map(r => r.priority)
+      )
     taken.set(rule.listenerArn, used)
     if (used.has(priority)) throw priorityInUse(priority)
     used.add(priority)

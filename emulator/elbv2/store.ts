@@ -81,7 +81,9 @@ export class Store {
   }
 
   rulesOf(listenerArn: string): RuleRecord[] {
-    return [...this.rules.values()].filter(r => r.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority)
+    return [...this.rules.values()]
+      .filter(r => r.listenerArn === listenerArn)
+      .sort((a, b) => a.priority - b.priority)
   }
 
   ruleCountOfLoadBalancer(lbArn: string): number {
@@ -103,7 +105,8 @@ export class Store {
     const out: string[] = []
     for (const l of this.listeners.values()) {
       if ((l.listener.DefaultActions ?? []).some(a => forwardTargets(a).includes(tgArn))) out.push(l.arn)
-      for (const r of this.rulesOf(l.arn)) if (r.actions.some(a => forwardTargets(a).includes(tgArn))) out.push(r.arn)
+      for (const r of this.rulesOf(l.arn))
+        if (r.actions.some(a => forwardTargets(a).includes(tgArn))) out.push(r.arn)
     }
     return out
   }

@@ -43,7 +43,8 @@ export function checkTags(tags: Tag[] | undefined): Tag[] {
     if (key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${key}' cannot start with 'aws:'`)
     keys.add(key)
   }
-  if (list.length > MAX_TAGS) throw new AwsError('TooManyTags', `You can add at most '${MAX_TAGS}' tags to a resource`)
+  if (list.length > MAX_TAGS)
+    throw new AwsError('TooManyTags', `You can add at most '${MAX_TAGS}' tags to a resource`)
   return list.map(t => ({ Key: t.Key, Value: t.Value ?? '' }))
 }
 
@@ -68,7 +69,11 @@ export function removeTags(ctx: Elbv2Context, input: RemoveTagsCommandInput): ob
   const arns = required(input.ResourceArns, 'ResourceArns')
   const keys = new Set(required(input.TagKeys, 'TagKeys'))
   for (const arn of arns) if (!exists(ctx, arn)) throw notFound(arn)
-  for (const arn of arns) ctx.store.tags.set(arn, (ctx.store.tags.get(arn) ?? []).filter(t => !keys.has(t.Key ?? '')))
+  for (const arn of arns)
+    ctx.store.tags.set(
+      arn,
+      (ctx.store.tags.get(arn) ?? []).filter(t => !keys.has(t.Key ?? ''))
+    )
   return {}
 }
 

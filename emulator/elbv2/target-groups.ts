@@ -63,16 +63,25 @@ type HealthCheckFields = Pick<
 
 function checkHealthFields(h: HealthCheckFields): void {
   if (h.HealthCheckProtocol && !HEALTH_CHECK_PROTOCOLS.includes(h.HealthCheckProtocol)) {
-    throw validation(`Health check protocol '${h.HealthCheckProtocol}' must be one of '${HEALTH_CHECK_PROTOCOLS.join(', ')}'`)
+    throw validation(
+      `Health check protocol '${h.HealthCheckProtocol}' must be one of '${HEALTH_CHECK_PROTOCOLS.join(', ')}'`
+    )
   }
   if (h.HealthCheckPort !== undefined && h.HealthCheckPort !== 'traffic-port') {
     const n = Number(h.HealthCheckPort)
     if (!Number.isInteger(n) || n < 1 || n > 65535) {
-      throw validation(`Health check port '${h.HealthCheckPort}' must be 'traffic-port' or a port between 1 and 65535`)
+      throw validation(
+        `Health check port '${h.HealthCheckPort}' must be 'traffic-port' or a port between 1 and 65535`
+      )
     }
   }
-  if (h.HealthCheckPath !== undefined && (!h.HealthCheckPath.startsWith('/') || h.HealthCheckPath.length > 1024)) {
-    throw validation(`Health check path '${h.HealthCheckPath}' must start with '/' and be at most 1024 characters long`)
+  if (
+    h.HealthCheckPath !== undefined &&
+    (!h.HealthCheckPath.startsWith('/') || h.HealthCheckPath.length > 1024)
+  ) {
+    throw validation(
+      `Health check path '${h.HealthCheckPath}' must start with '/' and be at most 1024 characters long`
+    )
   }
   checkRange(h.HealthCheckIntervalSeconds, 'healthCheckIntervalSeconds', 5, 300)
   checkRange(h.HealthCheckTimeoutSeconds, 'healthCheckTimeoutSeconds', 2, 120)
@@ -88,14 +97,20 @@ function checkHealthFields(h: HealthCheckFields): void {
     )
   }
   if (h.Matcher?.HttpCode !== undefined && !isValidMatcher(h.Matcher.HttpCode)) {
-    throw validation(`Health check matcher HTTP code '${h.Matcher.HttpCode}' must be like '200', '200,202' or '200-299' within 200-499`)
+    throw validation(
+      `Health check matcher HTTP code '${h.Matcher.HttpCode}' must be like '200', '200,202' or '200-299' within 200-499`
+    )
   }
 }
 
 /** The target group as ELBv2 stores it: every health check default filled in. */
-function buildTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupCommandInput): Omit<TargetGroup, 'TargetGroupArn'> {
+function buildTargetGroup(
+  ctx: Elbv2Context,
+  input: CreateTargetGroupCommandInput
+): Omit<TargetGroup, 'TargetGroupArn'> {
   const targetType = input.TargetType ?? 'instance'
-  if (!TARGET_TYPES.includes(targetType)) throw validation(`Target type '${targetType}' must be one of '${TARGET_TYPES.join(', ')}'`)
+  if (!TARGET_TYPES.includes(targetType))
+    throw validation(`Target type '${targetType}' must be one of '${TARGET_TYPES.join(', ')}'`)
   if (targetType === 'lambda') {
     return {
       TargetGroupName: input.Name,
@@ -110,11 +125,13 @@ function buildTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupCommandInpu
     }
   }
   if (!input.Protocol) throw validation('A protocol must be specified')
-  if (!PROTOCOLS.includes(input.Protocol)) throw validation(`Protocol '${input.Protocol}' must be one of '${PROTOCOLS.join(', ')}'`)
+  if (!PROTOCOLS.includes(input.Protocol))
+    throw validation(`Protocol '${input.Protocol}' must be one of '${PROTOCOLS.join(', ')}'`)
   if (input.Port === undefined) throw validation('A port must be specified')
   checkPort(input.Port)
   if (!input.VpcId) throw validation('A VPC ID must be specified')
-  if (!ctx.vpcs.some(v => v.vpcId === input.VpcId)) throw validation(`The VPC ID '${input.VpcId}' is not found`)
+  if (!ctx.vpcs.some(v => v.vpcId === input.VpcId))
+    throw validation(`The VPC ID '${input.VpcId}' is not found`)
   const http = isHttp(input.Protocol)
   const hcProtocol = input.HealthCheckProtocol ?? (http ? input.Protocol : 'TCP')
   const hcHttp = isHttp(hcProtocol)
@@ -128,10 +145,14 @@ function buildTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupCommandInpu
     UnhealthyThresholdCount: input.UnhealthyThresholdCount ?? 2,
     ...(hcHttp && {
       HealthCheckPath: input.HealthCheckPath ?? '/',
-      Matcher: input.ProtocolVersion === 'GRPC' ? { GrpcCode: input.Matcher?.GrpcCode ?? '12' } : { HttpCode: input.Matcher?.HttpCode ?? '200' }
+      Matcher:
+        input.ProtocolVersion === 'GRPC'
+          ? { GrpcCode: input.Matcher?.GrpcCode ?? '12' }
+          : { HttpCode: input.Matcher?.HttpCode ?? '200' }
     })
   }
-  if (!http && input.HealthCheckPath !== undefined && !hcHttp) throw validation('A health check path can only be set for HTTP or HTTPS health checks')
+  if (!http && input.HealthCheckPath !== undefined && !hcHttp)
+    throw validation('A health check path can only be set for HTTP or HTTPS health checks')
   checkHealthFields(fields)
   return {
     TargetGroupName: input.Name,
@@ -150,7 +171,10 @@ const sameSettings = (a: object, b: object): boolean => {
   return norm(a) === norm(b)
 }
 
-export function createTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupCommandInput): Out<CreateTargetGroupCommandOutput> {
+export function createTargetGroup(
+  ctx: Elbv2Context,
+  input: CreateTargetGroupCommandInput
+): Out<CreateTargetGroupCommandOutput> {
   const name = required(input.Name, 'Name')
   checkName('Target group', name)
   const tg = buildTargetGroup(ctx, input)
@@ -159,29 +183,46 @@ export function createTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupCom
   if (existing) {
     const { TargetGroupArn: _arn, ...current } = existing.tg
     if (!sameSettings(current, tg)) {
-      throw new AwsError('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`)
+      throw new AwsError(
+        'DuplicateTargetGroupName',
+        `A target group with the same name '${name}' exists, but with different settings`
+      )
     }
     return { TargetGroups: [targetGroupView(ctx, existing)] }
   }
-  if (ctx.store.tgs.size >= MAX_TARGET_GROUPS) throw new AwsError('TooManyTargetGroups', 'You have reached the maximum number of target groups')
+  if (ctx.store.tgs.size >= MAX_TARGET_GROUPS)
+    throw new AwsError('TooManyTargetGroups', 'You have reached the maximum number of target groups')
   const arn = targetGroupArn(ctx, name, hexId())
-  const rec: TargetGroupRecord = { arn, name, tg: { TargetGroupArn: arn, ...tg }, attributes: targetGroupAttributeDefaults() }
+  const rec: TargetGroupRecord = {
+    arn,
+    name,
+    tg: { TargetGroupArn: arn, ...tg },
+    attributes: targetGroupAttributeDefaults()
+  }
   ctx.store.tgs.set(arn, rec)
   setTags(ctx, arn, tags)
   ctx.health.addGroup(arn)
   return { TargetGroups: [targetGroupView(ctx, rec)] }
 }
 
-export function describeTargetGroups(ctx: Elbv2Context, input: DescribeTargetGroupsCommandInput): Out<DescribeTargetGroupsCommandOutput> {
+export function describeTargetGroups(
+  ctx: Elbv2Context,
+  input: DescribeTargetGroupsCommandInput
+): Out<DescribeTargetGroupsCommandOutput> {
   let chosen = [...ctx.store.tgs.values()]
-  const filters = [input.Names?.length, input.TargetGroupArns?.length, input.LoadBalancerArn].filter(Boolean).length
-  if (filters > 1) throw validation('Only one of load balancer ARN, target group ARNs or names can be specified')
+  const filters = [input.Names?.length, input.TargetGroupArns?.length, input.LoadBalancerArn].filter(
+    Boolean
+  ).length
+  if (filters > 1)
+    throw validation('Only one of load balancer ARN, target group ARNs or names can be specified')
   if (input.Names?.length) {
     const missing = input.Names.filter(n => !chosen.some(r => r.name === n))
-    if (missing.length) throw new AwsError('TargetGroupNotFound', `Target groups '[${missing.join(', ')}]' not found`)
+    if (missing.length)
+      throw new AwsError('TargetGroupNotFound', `Target groups '[${missing.join(', ')}]' not found`)
     chosen = chosen.filter(r => input.Names?.includes(r.name))
   } else if (input.TargetGroupArns?.length) {
-    if (input.TargetGroupArns.some(a => !ctx.store.tgs.has(a))) throw new AwsError('TargetGroupNotFound', 'One or more target groups not found')
+    if (input.TargetGroupArns.some(a => !ctx.store.tgs.has(a)))
+      throw new AwsError('TargetGroupNotFound', 'One or more target groups not found')
     chosen = chosen.filter(r => input.TargetGroupArns?.includes(r.arn))
   } else if (input.LoadBalancerArn) {
     const lbArn = ctx.store.lb(input.LoadBalancerArn).arn
@@ -191,14 +232,20 @@ export function describeTargetGroups(ctx: Elbv2Context, input: DescribeTargetGro
   return { TargetGroups: p.items.map(r => targetGroupView(ctx, r)), NextMarker: p.next }
 }
 
-export function modifyTargetGroup(ctx: Elbv2Context, input: ModifyTargetGroupCommandInput): Out<ModifyTargetGroupCommandOutput> {
+export function modifyTargetGroup(
+  ctx: Elbv2Context,
+  input: ModifyTargetGroupCommandInput
+): Out<ModifyTargetGroupCommandOutput> {
   const rec = ctx.store.tg(input.TargetGroupArn)
   const { TargetGroupArn: _arn, ...changes } = input
-  const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as HealthCheckFields
+  const defined = Object.fromEntries(
+    Object.entries(changes).filter(([, v]) => v !== undefined)
+  ) as HealthCheckFields
   const next: TargetGroup = { ...rec.tg, ...defined }
   if (defined.Matcher) next.Matcher = { ...defined.Matcher }
   if (next.HealthCheckProtocol && !isHttp(next.HealthCheckProtocol)) {
-    if (defined.HealthCheckPath !== undefined) throw validation('A health check path can only be set for HTTP or HTTPS health checks')
+    if (defined.HealthCheckPath !== undefined)
+      throw validation('A health check path can only be set for HTTP or HTTPS health checks')
     delete next.HealthCheckPath
     delete next.Matcher
   } else if (next.HealthCheckPath === undefined) {
@@ -214,18 +261,25 @@ export function deleteTargetGroup(ctx: Elbv2Context, input: DeleteTargetGroupCom
   const arn = required(input.TargetGroupArn, 'TargetGroupArn')
   if (!ctx.store.tgs.has(arn)) return {}
   const users = ctx.store.usersOf(arn)
-  if (users.length) throw new AwsError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`)
+  if (users.length)
+    throw new AwsError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`)
   ctx.health.removeGroup(arn)
   ctx.store.tgs.delete(arn)
   ctx.store.tags.delete(arn)
   return {}
 }
 
-export function describeTargetGroupAttributes(ctx: Elbv2Context, input: DescribeTargetGroupAttributesCommandInput) {
+export function describeTargetGroupAttributes(
+  ctx: Elbv2Context,
+  input: DescribeTargetGroupAttributesCommandInput
+) {
   return { Attributes: asAttributeList(ctx.store.tg(input.TargetGroupArn).attributes) }
 }
 
-export function modifyTargetGroupAttributes(ctx: Elbv2Context, input: ModifyTargetGroupAttributesCommandInput) {
+export function modifyTargetGroupAttributes(
+  ctx: Elbv2Context,
+  input: ModifyTargetGroupAttributesCommandInput
+) {
   const rec = ctx.store.tg(input.TargetGroupArn)
   rec.attributes = applyAttributes('Target group', rec.attributes, required(input.Attributes, 'Attributes'))
   return { Attributes: asAttributeList(rec.attributes) }

@@ -32,7 +32,9 @@ export const refOf = (tg: TargetGroupRecord, t: TargetDescription): TargetRef =>
  * those are reached at Id:Port. ECS registers its tasks through the facade, with their real address.
  */
 const addressOf = (tg: TargetGroupRecord, ref: TargetRef): TargetAddress | undefined =>
-  tg.tg.TargetType === 'ip' && /^127\.\d+\.\d+\.\d+$/.test(ref.id) ? { host: ref.id, port: ref.port } : undefined
+  tg.tg.TargetType === 'ip' && /^127\.\d+\.\d+\.\d+$/.test(ref.id)
+    ? { host: ref.id, port: ref.port }
+    : undefined
 
 export function registerTargets(ctx: Elbv2Context, input: RegisterTargetsCommandInput): object {
   const tg = ctx.store.tg(input.TargetGroupArn)
@@ -46,7 +48,10 @@ export function registerTargets(ctx: Elbv2Context, input: RegisterTargetsCommand
     }
   }
   if (ctx.health.targets(tg.arn).length + refs.length > MAX_TARGETS) {
-    throw new AwsError('TooManyTargets', `You can register at most '${MAX_TARGETS}' targets to a target group`)
+    throw new AwsError(
+      'TooManyTargets',
+      `You can register at most '${MAX_TARGETS}' targets to a target group`
+    )
   }
   for (const ref of refs) ctx.health.register(tg.arn, ref, addressOf(tg, ref))
   return {}
@@ -66,10 +71,18 @@ export function deregisterTargets(ctx: Elbv2Context, input: DeregisterTargetsCom
   return {}
 }
 
-const describe = (tg: TargetGroupRecord, ref: TargetRef, health: TargetHealthView): TargetHealthDescription => {
+const describe = (
+  tg: TargetGroupRecord,
+  ref: TargetRef,
+  health: TargetHealthView
+): TargetHealthDescription => {
   const hcPort = tg.tg.HealthCheckPort ?? 'traffic-port'
   return {
-    Target: { Id: ref.id, Port: ref.port, ...(ref.availabilityZone && { AvailabilityZone: ref.availabilityZone }) },
+    Target: {
+      Id: ref.id,
+      Port: ref.port,
+      ...(ref.availabilityZone && { AvailabilityZone: ref.availabilityZone })
+    },
     HealthCheckPort: hcPort === 'traffic-port' ? String(ref.port) : hcPort,
     // The core's health view uses ELBv2's own state and reason strings.
     TargetHealth: {

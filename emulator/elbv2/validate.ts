@@ -4,7 +4,9 @@ export const validation = (message: string) => new AwsError('ValidationError', m
 
 export function required<T>(value: T | undefined | null, name: string): T {
   if (value === undefined || value === null || (typeof value === 'string' && value === '')) {
-    throw validation(`1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`)
+    throw validation(
+      `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`
+    )
   }
   return value
 }
@@ -15,7 +17,9 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 export function checkName(kind: 'Load balancer' | 'Target group', name: string): void {
   if (name.length > 32) throw validation(`${kind} name '${name}' cannot be longer than '32' characters`)
   if (!/^[A-Za-z0-9-]+$/.test(name)) {
-    throw validation(`${kind} name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`)
+    throw validation(
+      `${kind} name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`
+    )
   }
   if (name.startsWith('-') || name.endsWith('-')) {
     throw validation(`${kind} name '${name}' cannot begin or end with '-' character`)
@@ -38,11 +42,19 @@ export function checkRange(value: number | undefined, name: string, min: number,
 export const checkPort = (port: number | undefined, name = 'port') => checkRange(port, name, 1, 65535)
 
 /** Marker/PageSize paging; markers are opaque to callers. */
-export function page<T>(items: T[], marker: string | undefined, pageSize: number | undefined): { items: T[]; next?: string } {
+export function page<T>(
+  items: T[],
+  marker: string | undefined,
+  pageSize: number | undefined
+): { items: T[]; next?: string } {
   checkRange(pageSize, 'pageSize', 1, 400)
   let start = 0
   if (marker) {
-    start = Number(Buffer.from(marker, 'base64').toString('utf8').replace(/^page:/, ''))
+    start = Number(
+      Buffer.from(marker, 'base64')
+        .toString('utf8')
+        .replace(/^page:/, '')
+    )
     if (!Number.isInteger(start) || start < 0) throw validation(`Invalid marker '${marker}'`)
   }
   const size = pageSize ?? 400
