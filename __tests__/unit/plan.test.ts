@@ -1,0 +1,366 @@
+import type { Service } from '@aws-sdk/client-ecs'
+import type { Listener, LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { describe, expect, test } from '@jest/globals'
+import { emptyActual, type Actual } from '../../src/actual.js'
+import { buildPlan } from '../../src/plan.js'
+import type { DeployRequest } from '../../src/request.js'
+import { seedRequest, STACK_TAG } from '../fixtures/seed.js'
+
+const LB_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/alb-demo/1'
+const TG_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/default/1'
+const LISTENER_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener/app/alb-demo/1/1'
+const TD_ARN = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/ecscompose-ecs-app:1'
+const SVC_ARN = 'arn:aws:ecs:ap-northeast-1:123456789012:service/ecs-demo/ecs-simple-service-elb'
+const owned = { [STACK_TAG.Key]: STACK_TAG.Value }
+
+const loadBalancer = (): LoadBalancer => ({
+  LoadBalancerArn: LB_ARN,
+  LoadBalancerName: 'alb-demo',
+  DNSName: 'alb-demo-1.elb.amazonaws.com',
+  Scheme: 'internet-facing',
+  Type: 'application',
+  VpcId: 'vpc-xxxxxxxx',
+  SecurityGroups: ['sg-12345678'],
+  AvailabilityZones: [{ SubnetId: 'subnet-abcdefgh' }, { SubnetId: 'subnet-12345678' }]
+})
+
+const targetGroup = (): TargetGroup => ({
+  TargetGroupArn: TG_ARN,
+  TargetGroupName: 'default',
+  Protocol: 'HTTP',
+  Port: 80,
+  VpcId: 'vpc-xxxxxxxx',
+  TargetType: 'instance',
+  ProtocolVersion: 'HTTP1',
+  HealthCheckProtocol: 'HTTP',
+  HealthCheckPort: 'traffic-port',
+  HealthCheckEnabled: true,
+  HealthCheckPath: '/hostname',
+  HealthCheckIntervalSeconds: 30,
+  HealthCheckTimeoutSeconds: 15,
+  HealthyThresholdCount: 3,
+  UnhealthyThresholdCount: 3,
+  Matcher: { HttpCode: '200' },
+  LoadBalancerArns: [LB_ARN]
+})
+
+const listener = (): Listener => ({
+  ListenerArn: LISTENER_ARN,
+  LoadBalancerArn: LB_ARN,
+  Port: 80,
+  Protocol: 'HTTP',
+  DefaultActions: [
+    {
+      Type: 'forward',
+      TargetGroupArn: TG_ARN,
+      ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG_ARN, Weight: 1 }] }
+    }
+  ]
+})
+
+const service = (): Service => ({
+  serviceArn: SVC_ARN,
+  serviceName: 'ecs-simple-service-elb',
+  status: 'ACTIVE',
+  taskDefinition: TD_ARN,
+  desiredCount: 2,
+  launchType: 'EC2',
+  roleArn: 'arn:aws:iam::123456789012:role/ecsServiceRole',
+  loadBalancers: [{ targetGroupArn: TG_ARN, containerName: 'app', containerPort: 4567 }],
+  tags: [{ key: STACK_TAG.Key, value: STACK_TAG.Value }],
+  deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY' }]
+})
+
+/** Everything the seed deploy made, as discover reports it. */
+function deployed(): Actual {
+  return {
+    ...emptyActual(),
+    loadBalancer: loadBalancer(),
+    targetGroup: targetGroup(),
+    listeners: [listener()],
+    elbTags: { [LB_ARN]: owned, [TG_ARN]: owned, [LISTENER_ARN]: owned },
+    taskDefinition: {
+      taskDefinitionArn: TD_ARN,
+      family: 'ecscompose-ecs-app',
+      revision: 1,
+      status: 'ACTIVE',
+      networkMode: 'bridge',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'inokara/ecs-app:latest',
+          cpu: 0,
+          memory: 128,
+          essential: true,
+          portMappings: [{ containerPort: 4567, hostPort: 0, protocol: 'tcp' }]
+        }
+      ]
+    },
+    service: service()
+  }
+}
+
+const summary = (request: DeployRequest, actual: Actual): string[] =>
+  buildPlan({ request, actual }).steps.map(s => `${s.resource}:${s.action}:${s.calls.join('+')}`)
+
+describe('buildPlan', () => {
+  test.each<{
+    title: string
+    request?: (r: DeployRequest) => void
+    actual?: (a: Actual) => void
+    steps: string[]
+  }>([
+    {
+      title: 'nothing exists: everything is created in dependency order',
+      actual: a => {
+        delete a.loadBalancer
+        delete a.targetGroup
+        delete a.taskDefinition
+        delete a.service
+        a.listeners = []
+      },
+      steps: [
+        'load-balancer:create:CreateLoadBalancer',
+        'target-group:create:CreateTargetGroup',
+        'listener:create:CreateListener',
+        'task-definition:create:RegisterTaskDefinition',
+        'service:create:CreateService'
+      ]
+    },
+    {
+      title: 'everything as asked: nothing to do',
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'an owned load balancer with other security groups is updated in place',
+      request: r => {
+        if (r.loadBalancer?.kind === 'manage') r.loadBalancer.input.SecurityGroups = ['sg-new']
+      },
+      steps: [
+        'load-balancer:update:SetSecurityGroups',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'a not-owned load balancer is left alone',
+      request: r => {
+        if (r.loadBalancer?.kind === 'manage') r.loadBalancer.input.Subnets = ['subnet-other']
+      },
+      actual: a => {
+        a.elbTags[LB_ARN] = {}
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'an INACTIVE service (reported absent) is created anew',
+      actual: a => {
+        delete a.service
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:create:CreateService'
+      ]
+    },
+    {
+      title: 'a listener forwarding elsewhere is pointed at the target group',
+      actual: a => {
+        a.listeners = [{ ...listener(), DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn:other' }] }]
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:update:ModifyListener',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'a listener rule on the shared listener: the listener is left alone, the rule created',
+      request: r => {
+        r.listenerRule = {
+          Conditions: [{ Field: 'path-pattern', Values: ['/app/*'] }],
+          priorityRange: [1, 10]
+        }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'listener-rule:create:CreateRule',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'an existing rule with equal conditions in the *Config form is found, not duplicated',
+      request: r => {
+        r.listenerRule = {
+          Conditions: [{ Field: 'path-pattern', Values: ['/app/*'] }],
+          priorityRange: [1, 10]
+        }
+      },
+      actual: a => {
+        a.rules = [
+          { RuleArn: 'rule-default', IsDefault: true, Priority: 'default' },
+          {
+            RuleArn: 'rule-1',
+            Priority: '5',
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/app/*'] } }],
+            Actions: [
+              { Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: TG_ARN, Weight: 1 }] } }
+            ]
+          }
+        ]
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'listener-rule:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'HTTPS with redirect on an HTTP:80 listener: a new :443 listener, :80 becomes the redirect',
+      request: r => {
+        r.listener = { Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: 'arn:cert' }] }
+        r.redirectHttpToHttps = true
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:create:CreateListener',
+        'redirect-listener:update:ModifyListener',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    }
+  ])('$title', ({ request: editRequest, actual: editActual, steps }) => {
+    const request = seedRequest()
+    editRequest?.(request)
+    const actual = deployed()
+    editActual?.(actual)
+    expect(summary(request, actual)).toEqual(steps)
+  })
+
+  test.each<{
+    title: string
+    request?: (r: DeployRequest) => void
+    actual?: (a: Actual) => void
+    error: RegExp
+  }>([
+    {
+      title: 'a load balancer scheme cannot change',
+      request: r => {
+        if (r.loadBalancer?.kind === 'manage') r.loadBalancer.input.Scheme = 'internal'
+      },
+      error: /Scheme is internet-facing .* cannot change/
+    },
+    {
+      title: "the target group's VPC must be the load balancer's",
+      request: r => {
+        r.targetGroup!.VpcId = 'vpc-other'
+      },
+      error: /VpcId vpc-other .* is not the load balancer's VPC vpc-xxxxxxxx/
+    },
+    {
+      title: 'a DRAINING service cannot be updated',
+      actual: a => {
+        a.service!.status = 'DRAINING'
+      },
+      error: /DRAINING .* run the action again/
+    },
+    {
+      title: 'launch type cannot change',
+      request: r => {
+        r.service.launchType = 'FARGATE'
+      },
+      error: /launchType is EC2, the service input asks for FARGATE/
+    },
+    {
+      title: 'a referenced task definition must exist',
+      request: r => {
+        r.taskDefinition = { kind: 'reference', ref: 'missing:3' }
+      },
+      actual: a => {
+        delete a.taskDefinition
+      },
+      error: /Task definition missing:3 .*does not exist/
+    },
+    {
+      title: 'a service without the ownership tag is not updated without adopt-existing',
+      request: r => {
+        r.desiredCount = 5
+      },
+      actual: a => {
+        a.service!.tags = []
+      },
+      error: /Service ecs-simple-service-elb exists but was not created by this action.*adopt-existing/
+    },
+    {
+      title: 'a listener without the ownership tag is not modified without adopt-existing',
+      actual: a => {
+        a.listeners = [{ ...listener(), DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn:other' }] }]
+        a.elbTags[LISTENER_ARN] = {}
+      },
+      error: /Listener :80 HTTP .*adopt-existing/
+    }
+  ])('fails before any call: $title', ({ request: editRequest, actual: editActual, error }) => {
+    const request = seedRequest()
+    editRequest?.(request)
+    const actual = deployed()
+    editActual?.(actual)
+    expect(() => buildPlan({ request, actual })).toThrow(error)
+  })
+
+  test('health-check fields AWS filled in are not differences; a changed one is, alone', () => {
+    const request = seedRequest()
+    request.targetGroup!.HealthCheckTimeoutSeconds = 10
+    const plan = buildPlan({ request, actual: deployed() })
+    expect(plan.steps[1]).toMatchObject({
+      resource: 'target-group',
+      action: 'update',
+      arn: TG_ARN,
+      changes: [{ field: 'HealthCheckTimeoutSeconds', from: 15, to: 10 }],
+      calls: ['ModifyTargetGroup']
+    })
+    expect(plan.changed).toBe(true)
+  })
+
+  test('the service file desiredCount is used on create, left alone on update', () => {
+    const request = seedRequest()
+    request.service.desiredCount = 9
+    const updating = buildPlan({ request, actual: deployed() })
+    expect(updating.steps.at(-1)?.action).toBe('none')
+    const actual = deployed()
+    delete actual.service
+    const creating = buildPlan({ request, actual })
+    expect(creating.steps.at(-1)?.changes).toContainEqual({ field: 'desiredCount', to: 9 })
+  })
+
+  test('the user-pasted target group ARN is replaced, with a warning naming both', () => {
+    const plan = buildPlan({ request: seedRequest(), actual: deployed() })
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/targetgroup\/default\/zzzz.* is replaced by .*targetgroup\/default\/1/)
+    ])
+  })
+})
