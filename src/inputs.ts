@@ -157,12 +157,7 @@ export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): Dep
   const service = serviceDocument(read('service'))
   const taskDefinition = validateTaskDefinition(taskDefinitionDoc, service.taskDefinition)
   const networkMode = knownNetworkMode({ taskDefinition, service })
-  validateService(service, {
-    cluster,
-    targetGroupGiven: targetGroup !== undefined,
-    taskDefinition,
-    networkMode
-  })
+  // How the inputs fit together first: a misplaced input explains more than what follows from it.
   validateCombination({
     loadBalancer,
     targetGroup,
@@ -173,6 +168,12 @@ export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): Dep
     service,
     networkMode,
     preview: preview !== undefined
+  })
+  validateService(service, {
+    cluster,
+    targetGroupGiven: targetGroup !== undefined,
+    taskDefinition,
+    networkMode
   })
 
   const request: DeployRequest = {

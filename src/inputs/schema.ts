@@ -126,7 +126,9 @@ function checkValue(spec: Spec, value: unknown, ctx: CheckContext): void {
         return fail(`must be a string, got ${kindOf(value)} ${show(value)}${hint}`)
       }
       if (spec.enum && !spec.enum.includes(value)) {
-        return fail(`must be one of ${spec.enum.map(e => JSON.stringify(e)).join(', ')}, got ${show(value)}`)
+        const choices = spec.enum.map(e => JSON.stringify(e))
+        const wanted = choices.length === 1 ? choices[0] : `one of ${choices.join(', ')}`
+        return fail(`must be ${wanted}, got ${show(value)}`)
       }
       return
     case 'integer': {

@@ -84,11 +84,12 @@ function checkTargetType(c: Combination): void {
     c.networkMode.mode === 'awsvpc' ? 'ip' : c.networkMode.mode === 'none' ? undefined : 'instance'
   const actual = c.targetGroup.TargetType ?? 'instance'
   if (wanted && actual !== wanted) {
-    const given = c.targetGroup.TargetType === undefined ? ' (left out, so "instance")' : ''
+    const got =
+      c.targetGroup.TargetType === undefined ? 'it is left out, which means "instance"' : `got "${actual}"`
     throw new InputError(
       'target-group',
       'TargetType',
-      `must be "${wanted}" because ${c.networkMode.because}, got "${actual}"${given}`
+      `must be "${wanted}" because ${c.networkMode.because}; ${got}`
     )
   }
 }
