@@ -95,11 +95,7 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
       action: 'update',
       changes: diff(current, desired),
       arn,
-      reason:
-        `differs from the latest ACTIVE revision ${existing.revision ?? ''}: a new revision is registered`.replace(
-          '  ',
-          ' '
-        ),
+      reason: `differs from the latest ACTIVE revision (${existing.revision ?? '?'}): a new revision is registered`,
       calls: ['RegisterTaskDefinition']
     }
   }
