@@ -12,7 +12,9 @@ import {
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
-  type CreateTargetGroupCommandInput
+  type Action,
+  type CreateTargetGroupCommandInput,
+  type RuleCondition
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { Clock } from '../../emulator/core/clock.js'
 import { AwsError } from '../../emulator/core/errors.js'
@@ -341,7 +343,7 @@ describe('listeners route like an ALB', () => {
         new CreateTargetGroupCommand({ Name: 'empty', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-xxxxxxxx' })
       )
     ).TargetGroups![0].TargetGroupArn!
-    const rule = (Priority: number, Conditions: object[], Actions: object[]) =>
+    const rule = (Priority: number, Conditions: RuleCondition[], Actions: Action[]) =>
       elb.send(new CreateRuleCommand({ ListenerArn: listener!.ListenerArn, Priority, Conditions, Actions }))
     await rule(
       10,
