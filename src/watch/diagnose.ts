@@ -6,9 +6,10 @@ import {
   describeHealthCheck,
   explainHealthFailure,
   healthCheckCycleMs,
-  healthFailureFromEvent
+  healthFailureFromEvent,
+  sameTargetGroup,
+  type HealthFailure
 } from './health-check.js'
-import type { HealthFailure } from './health-check.js'
 import { desiredCount, primaryDeployment, targetGroupName, taskEntity } from './snapshot.js'
 
 /** `fatal`: stop watching now. `suspect`: the most likely cause so far, for a timeout. */
@@ -85,13 +86,20 @@ function diagnoseDeployment(obs: Observations): Diagnosis | undefined {
   }
 }
 
+/** Evidence of the first few stops of a kind in full; the rest counted, they say the same. */
+const STOPS_IN_FULL = 3
+
 function fromStop(stop: Stop, all: Stop[]): Diagnosis {
   const same = all.filter(s => s.cause.kind === stop.cause.kind)
+  const rest = same.length - STOPS_IN_FULL
   return {
     kind: stop.cause.kind,
     title: stop.cause.title,
     cause: stop.cause.cause,
-    evidence: same.flatMap(s => s.cause.evidence),
+    evidence: [
+      ...same.slice(0, STOPS_IN_FULL).flatMap(s => s.cause.evidence),
+      ...(rest > 0 ? [`… and ${rest} more task(s) stopped the same way`] : [])
+    ],
     hint: stop.cause.hint
   }
 }
@@ -123,8 +131,7 @@ function diagnoseHealth(obs: Observations, stops: Stop[]): Verdict {
   const tracks = [...obs.targets.values()]
   const arns = new Set<string>([
     ...obs.snapshot.targetGroups.map(g => g.targetGroupArn),
-    ...stops.flatMap(s => (s.cause.targetGroupArn ? [s.cause.targetGroupArn] : [])),
-    ...eventFailures.map(e => e.targetGroupArn)
+    ...stops.flatMap(s => (s.cause.targetGroupArn ? [s.cause.targetGroupArn] : []))
   ])
 
   let suspect: Diagnosis | undefined
@@ -153,7 +160,7 @@ function diagnoseHealth(obs: Observations, stops: Stop[]): Verdict {
     }
     if (entities.size === 0) continue
 
-    const events = eventFailures.filter(e => e.targetGroupArn === arn)
+    const events = eventFailures.filter(e => sameTargetGroup(e.targetGroup, arn))
     const failure = dominant(failures) ?? events[events.length - 1]?.failure ?? {}
     const explanation = explainHealthFailure(settings, failure)
     const diagnosis: Diagnosis = {

@@ -68,14 +68,16 @@ export function describeHealthCheck(settings: TargetGroup | undefined, targetGro
 }
 
 /**
- * ECS reports health-check failures in service events:
+ * ECS reports health-check failures in service events, in two wordings:
  * `(service web) (port 80) is unhealthy in (target-group arn:…) due to (reason Health checks failed with
- * these codes: [404])`. Returns the target group and the failure with an ELB reason code.
+ * these codes: [404]).` and the older `service web (port 80) is unhealthy in target-group web due to
+ * (reason Request timed out).` Returns the target group (ARN or name, as written) and the failure with
+ * an ELB reason code.
  */
 export function healthFailureFromEvent(
   message: string
-): { targetGroupArn: string; failure: HealthFailure } | undefined {
-  const match = /is unhealthy in \(target-group ([^)\s]+)\) due to \(reason (.*)\)\.?\s*$/.exec(message)
+): { targetGroup: string; failure: HealthFailure } | undefined {
+  const match = /is unhealthy in \(?target-group ([^)\s]+)\)? due to \(reason (.*)\)\.?\s*$/.exec(message)
   if (!match) return undefined
   const text = match[2]
   let reason: string | undefined
@@ -83,7 +85,12 @@ export function healthFailureFromEvent(
   else if (/timed out|timeout/i.test(text)) reason = 'Target.Timeout'
   else if (/health checks failed/i.test(text)) reason = 'Target.FailedHealthChecks'
   const port = /\(port (\d+)\)/.exec(message)?.[1]
-  return { targetGroupArn: match[1], failure: { reason, description: text, healthCheckPort: port } }
+  return { targetGroup: match[1], failure: { reason, description: text, healthCheckPort: port } }
+}
+
+/** Does a target group named in a message (by ARN or by name) mean this one? */
+export function sameTargetGroup(named: string, targetGroupArn: string): boolean {
+  return named === targetGroupArn || named === targetGroupName(targetGroupArn)
 }
 
 /** Turns an ELB reason code into what it means for this target group's health check. */

@@ -48,8 +48,6 @@ export const systemClock: Clock = {
 
 /** Throttled polls wait longer, up to this many poll intervals. */
 const MAX_BACKOFF_FACTOR = 4
-/** A deployment created this long before the watch began is not the one apply just started. */
-const RECENT_DEPLOYMENT_MS = 10 * 60 * 1000
 const STOPPED_EVENT = /\bstopped\b/i
 
 /** What one poll fetched, before anything is folded into the watch's state. */
@@ -198,14 +196,17 @@ class RolloutWatch {
   }
 
   /**
-   * Events from the moment apply started the deployment count (they may come a little before the watch
-   * began); for an older deployment, only events from the watch's start.
+   * Events count from the moment apply started the deployment (they may come a little before the
+   * watch began). A deployment that is not in progress at the first poll was not just started: all
+   * events listed then are history. Server time against server time, so the runner's clock skew does
+   * not matter.
    */
   private cutoffFor(service: Service): number {
-    const created = this.watchedDeployment(service)?.createdAt?.getTime()
-    return created !== undefined && created >= this.start - RECENT_DEPLOYMENT_MS
-      ? Math.min(created, this.start)
-      : this.start
+    const deployment = this.watchedDeployment(service)
+    const created = deployment?.createdAt?.getTime()
+    if (created !== undefined && deployment?.rolloutState === 'IN_PROGRESS') return created
+    const times = (service.events ?? []).map(e => e.createdAt?.getTime() ?? 0)
+    return times.length ? Math.max(...times) + 1 : -Infinity
   }
 
   private fold(fetched: Fetched): WatchResult | undefined {

@@ -169,6 +169,21 @@ describe('diagnose: stopped tasks', () => {
     )
   })
 
+  test('many stops of one kind: three in full, the rest counted', () => {
+    const pull = (id: string) =>
+      stoppedTask({ id, reason: 'CannotPullContainerError: not found', stopCode: 'TaskFailedToStart' })
+    const obs = observe({
+      snapshots: [snap(10, running(0), [])],
+      stoppedTasks: ['t1', 't2', 't3', 't4', 't5'].map(pull)
+    })
+    expect(diagnose(obs).fatal?.evidence).toEqual([
+      'task t1 stopped: CannotPullContainerError: not found',
+      'task t2 stopped: CannotPullContainerError: not found',
+      'task t3 stopped: CannotPullContainerError: not found',
+      '… and 2 more task(s) stopped the same way'
+    ])
+  })
+
   test('container health-check stops fail when they repeat', () => {
     const stop = (id: string) => stoppedTask({ id, reason: 'Task failed container health checks' })
     expect(

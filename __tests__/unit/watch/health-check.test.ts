@@ -5,6 +5,7 @@ import {
   failedCodes,
   healthCheckCycleMs,
   healthFailureFromEvent,
+  sameTargetGroup,
   type HealthFailure
 } from '../../../src/watch/health-check.js'
 import { TG, tgSettings } from './fixtures.js'
@@ -106,9 +107,27 @@ describe('healthFailureFromEvent', () => {
     ]
   ])('%s', (message, reason, description, port) => {
     expect(healthFailureFromEvent(message)).toEqual({
-      targetGroupArn: TG,
+      targetGroup: TG,
       failure: { reason, description, healthCheckPort: port }
     })
+  })
+
+  test('the older wording names the target group without parentheses', () => {
+    expect(
+      healthFailureFromEvent(
+        'service my-service (port 8081) is unhealthy in target-group web due to (reason Health checks failed with these codes: [502]).'
+      )
+    ).toEqual({
+      targetGroup: 'web',
+      failure: {
+        reason: 'Target.ResponseCodeMismatch',
+        description: 'Health checks failed with these codes: [502]',
+        healthCheckPort: '8081'
+      }
+    })
+    expect(sameTargetGroup('web', TG)).toBe(true)
+    expect(sameTargetGroup(TG, TG)).toBe(true)
+    expect(sameTargetGroup('api', TG)).toBe(false)
   })
 
   test('other events are not health failures', () => {

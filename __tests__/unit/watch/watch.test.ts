@@ -214,6 +214,24 @@ test('success once the new targets are healthy; draining old targets do not bloc
   })
 })
 
+test('a deployment already complete at the first poll: done at once, its old events not printed', async () => {
+  const clock = fakeClock()
+  script(clock, [
+    {
+      deployments: [
+        deployment({ runningCount: 2, rolloutState: 'COMPLETED', createdAt: new Date(T0 - 86_400_000) })
+      ],
+      targets: [healthy('10.0.0.1'), healthy('10.0.0.2')],
+      events: [event(-60, '(service web) has reached a steady state.')]
+    }
+  ])
+  const result = await watch(clock)
+  expect(result.ok).toBe(true)
+  expect(result.durationMs).toBe(0)
+  expect(result.events).toEqual([])
+  expect(calls()).toMatchObject({ DescribeServices: 1, ListTasks: 0 })
+})
+
 test('wrong health-check path: fails after two tasks stopped by ELB health checks, with the 404 translated', async () => {
   const clock = fakeClock()
   const unhealthyEvent = event(
