@@ -177,3 +177,21 @@ export function checkRuleQuota(opts: { existingRules: number; conditionValues: n
     )
   }
 }
+
+/**
+ * Where a preview answers. Host routing: its own host name (a wildcard DNS record points it at the load
+ * balancer), on the listener's port; path routing: `/<id>/` on the load balancer's own URL.
+ */
+export function previewUrl(opts: {
+  preview: PreviewOptions
+  listener: Pick<DeployRequest['listener'], 'Port' | 'Protocol'>
+  /** The load balancer's DNS name (Applied.dnsName). */
+  dnsName?: string
+}): string | undefined {
+  const { preview, listener } = opts
+  const scheme = listener.Protocol === 'HTTPS' ? 'https' : 'http'
+  const defaultPort = scheme === 'https' ? 443 : 80
+  const port = listener.Port === defaultPort ? '' : `:${listener.Port}`
+  if (preview.routing === 'host') return `${scheme}://${previewHost(preview)}${port}/`
+  return opts.dnsName ? `${scheme}://${opts.dnsName}${port}/${preview.id}/` : undefined
+}

@@ -5,7 +5,8 @@ import {
   countConditionValues,
   fitName,
   PREVIEW_TAG,
-  previewIdFromEvent
+  previewIdFromEvent,
+  previewUrl
 } from '../../src/preview.js'
 
 /** The seed's stack, as inputs.ts would produce it. */
@@ -243,5 +244,22 @@ describe('ALB quotas', () => {
   ])('%j', (counts, error) => {
     if (error) expect(() => checkRuleQuota(counts)).toThrow(error)
     else expect(() => checkRuleQuota(counts)).not.toThrow()
+  })
+})
+
+describe('previewUrl', () => {
+  const dnsName = 'alb-demo-123.ap-northeast-1.elb.amazonaws.com'
+  test.each([
+    [host('pr-12'), { Port: 80, Protocol: 'HTTP' as const }, 'http://pr-12.preview.example.com/'],
+    [host('pr-12'), { Port: 443, Protocol: 'HTTPS' as const }, 'https://pr-12.preview.example.com/'],
+    [host('pr-12'), { Port: 8080, Protocol: 'HTTP' as const }, 'http://pr-12.preview.example.com:8080/'],
+    [path('pr-12'), { Port: 80, Protocol: 'HTTP' as const }, `http://${dnsName}/pr-12/`],
+    [path('pr-12'), { Port: 8443, Protocol: 'HTTPS' as const }, `https://${dnsName}:8443/pr-12/`]
+  ])('%j on %j → %s', (preview, listener, url) => {
+    expect(previewUrl({ preview, listener, dnsName })).toBe(url)
+  })
+
+  test('path routing without a DNS name yet: no URL', () => {
+    expect(previewUrl({ preview: path('pr-1'), listener: { Port: 80, Protocol: 'HTTP' } })).toBeUndefined()
   })
 })

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse } from 'yaml'
+
+/** The example workflows only use inputs the action declares, and wire previews the way the README says. */
+
+const root = path.resolve(import.meta.dirname, '../..')
+const read = (file: string): Record<string, unknown> => parse(readFileSync(path.join(root, file), 'utf8'))
+
+interface Step {
+  uses?: string
+  with?: Record<string, unknown>
+}
+interface Job {
+  if?: string
+  steps: Step[]
+}
+interface Workflow {
+  on: Record<string, { types?: string[]; inputs?: Record<string, unknown> }>
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean }
+  permissions: Record<string, string>
+  jobs: Record<string, Job>
+}
+
+const actionInputs = Object.keys((read('action.yml') as { inputs: Record<string, unknown> }).inputs)
+const workflow = (name: string): Workflow => read(`examples/workflows/${name}.yml`) as unknown as Workflow
+const ourSteps = (w: Workflow): Step[] =>
+  Object.values(w.jobs).flatMap(j => j.steps.filter(s => s.uses?.includes('ecs-alb-deploy')))
+
+describe.each(['deploy', 'preview', 'dispatch'])('examples/workflows/%s.yml', name => {
+  const w = workflow(name)
+
+  test('passes only inputs declared in action.yml', () => {
+    const steps = ourSteps(w)
+    expect(steps.length).toBeGreaterThan(0)
+    for (const step of steps)
+      for (const key of Object.keys(step.with ?? {})) expect(actionInputs).toContain(key)
+  })
+
+  test('uses OIDC credentials and a rendered task definition for deploys', () => {
+    expect(w.permissions['id-token']).toBe('write')
+    const steps = Object.values(w.jobs).flatMap(j => j.steps)
+    expect(steps.some(s => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toBe(true)
+    for (const job of Object.values(w.jobs)) {
+      const deploy = job.steps.find(s => s.uses?.includes('ecs-alb-deploy') && !s.with?.delete)
+      if (!deploy) continue
+      expect(job.steps.some(s => s.uses?.startsWith('aws-actions/amazon-ecs-render-task-definition@'))).toBe(
+        true
+      )
+      expect(deploy.with?.['task-definition']).toMatch(/steps\.render\.outputs\.task-definition/)
+    }
+  })
+})
+
+describe('preview.yml', () => {
+  const w = workflow('preview')
+
+  test('deploys on opened / synchronize / reopened, tears down on closed, one run per PR at a time', () => {
+    expect(w.on.pull_request.types).toEqual(['opened', 'synchronize', 'reopened', 'closed'])
+    expect(w.concurrency?.group).toContain('github.event.pull_request.number')
+    expect(w.concurrency?.['cancel-in-progress']).toBe(false)
+    expect(w.jobs.deploy.if).toContain("github.event.action != 'closed'")
+    expect(w.jobs.teardown.if).toContain("github.event.action == 'closed'")
+    expect(w.permissions['pull-requests']).toBe('write')
+    expect(w.permissions.deployments).toBe('write')
+  })
+
+  test('deploy and teardown name the same preview (same base inputs), teardown with delete', () => {
+    const [deploy, teardown] = [w.jobs.deploy, w.jobs.teardown].map(
+      j => j.steps.find(s => s.uses?.includes('ecs-alb-deploy'))?.with ?? {}
+    )
+    for (const key of [
+      'cluster',
+      'service',
+      'load-balancer',
+      'target-group',
+      'listener',
+      'preview-routing',
+      'preview-host-template'
+    ]) {
+      expect(teardown[key]).toEqual(deploy[key])
+    }
+    expect(teardown.delete).toBe(true)
+    expect(deploy['github-token']).toBeDefined()
+    expect(teardown['github-token']).toBeDefined()
+  })
+})
+
+describe('dispatch.yml', () => {
+  test('asks for the environment and the image tag', () => {
+    const inputs = workflow('dispatch').on.workflow_dispatch.inputs ?? {}
+    expect(Object.keys(inputs)).toEqual(expect.arrayContaining(['environment', 'image-tag']))
+  })
+})
