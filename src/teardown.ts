@@ -26,7 +26,7 @@ import { describeLoadBalancer } from './resources/load-balancer.js'
 import { ecsTagMap, isOwned, OWNER_TAG, stackId, type TagMap } from './resources/ownership.js'
 
 /**
- * `delete: true`: removes what this stack created — its listener rule, service, target group(s) and the
+ * `delete: true`: removes what this stack created — its service, listener rule, target group(s) and the
  * task definition revisions it registered — and only what carries the stack's ownership tag. The load
  * balancer and its listeners are shared and never deleted. Running it again after success (or after an
  * interruption) finishes the job: whatever is gone already is reported as skipped.
@@ -68,12 +68,14 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownResult> {
   }
   const ctx: StageContext = { ...opts, removed, skipped }
 
-  const listener = await findListener(ctx)
   // Target groups the rule or service pointed at, collected before they are gone (a replaced target
   // group has another name than the input's).
   const targetGroupArns = new Set<string>()
-  await removeRule({ ...ctx, listener, targetGroupArns })
+  // The service goes first: ECS refuses to update a service whose target group no longer has a load
+  // balancer (rule), so scaling to 0 after the rule is gone could fail.
   await removeService({ ...ctx, targetGroupArns })
+  const listener = await findListener(ctx)
+  await removeRule({ ...ctx, listener, targetGroupArns })
   await removeTargetGroups({ ...ctx, listener, targetGroupArns })
   await deregisterTaskDefinitions(ctx)
   return result

@@ -264,16 +264,16 @@ describe('teardown of a preview', () => {
     const h = harness(ownedWorld())
     const result = await h.run()
     expect(h.mutations).toEqual([
-      `DeleteRule ${RULE}`,
       'UpdateService ecs-simple-service-elb-pr-12 desiredCount=0',
       'DeleteService ecs-simple-service-elb-pr-12',
+      `DeleteRule ${RULE}`,
       `DeleteTargetGroup ${TG}`,
       `DeregisterTaskDefinition ${td('ecscompose-ecs-app-pr-12', 1)}`,
       `DeregisterTaskDefinition ${td('ecscompose-ecs-app-pr-12', 2)}`
     ])
     expect(result.removed).toEqual([
-      `listener rule ${RULE} (priority 1012)`,
       'service ecs-simple-service-elb-pr-12 (scaled to 0, deleted)',
+      `listener rule ${RULE} (priority 1012)`,
       'target group default-pr-12',
       'task definition ecscompose-ecs-app-pr-12:1 (deregistered)',
       'task definition ecscompose-ecs-app-pr-12:2 (deregistered)'
@@ -293,8 +293,8 @@ describe('teardown of a preview', () => {
     expect(h.mutations).toEqual([])
     expect(again.removed).toEqual([])
     expect(again.skipped).toEqual([
-      'listener rule (already gone)',
       'service ecs-simple-service-elb-pr-12 (already being deleted)',
+      'listener rule (already gone)',
       'target group default-pr-12 (already gone)',
       'task definition family ecscompose-ecs-app-pr-12 (no ACTIVE revision, already gone)'
     ])
@@ -313,8 +313,8 @@ describe('teardown of a preview', () => {
     expect(h.mutations).toEqual([])
     expect(result.removed).toEqual([])
     expect(result.skipped).toEqual([
-      'listener rule: the load balancer is gone (already gone)',
       'service ecs-simple-service-elb-pr-12 (already gone)',
+      'listener rule: the load balancer is gone (already gone)',
       'target group default-pr-12 (already gone)',
       'task definition family ecscompose-ecs-app-pr-12 (no ACTIVE revision, already gone)'
     ])
@@ -332,10 +332,10 @@ describe('teardown of a preview', () => {
     expect(h.mutations).toEqual([])
     expect(result.removed).toEqual([])
     expect(result.warnings).toHaveLength(4)
-    expect(result.warnings[0]).toMatch(
+    expect(result.warnings[1]).toMatch(
       /listener rule .*0000000000000012 \(priority 1012\).* belongs to someone\/else/
     )
-    expect(result.warnings[1]).toMatch(/service ecs-simple-service-elb-pr-12 .*not created by this action/)
+    expect(result.warnings[0]).toMatch(/service ecs-simple-service-elb-pr-12 .*not created by this action/)
     expect(result.warnings[2]).toMatch(/target group default-pr-12 .*left in place/)
     expect(result.warnings[3]).toMatch(
       /ecscompose-ecs-app-pr-12:1, ecscompose-ecs-app-pr-12:2 .*left registered/
