@@ -27,6 +27,7 @@ export { InputError } from './inputs/errors.js'
 export {
   ACTION_DEFAULTS,
   INPUT_NAMES,
+  toActionInputs,
   toInputEnv,
   withDefaults,
   type RawInputs

@@ -8,6 +8,7 @@ import {
   InputError,
   parseRequest,
   readInputs,
+  toActionInputs,
   toInputEnv,
   withDefaults,
   type RawInputs
@@ -572,6 +573,12 @@ describe('action.yml', () => {
   const action = parseYaml(readFileSync(path.join(repoRoot, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: string }>
   }
+  test('toActionInputs names inputs as action.yml does', () => {
+    expect(toActionInputs({ targetGroup: '{}', dryRun: true, desiredCount: undefined })).toEqual({
+      'target-group': '{}',
+      'dry-run': 'true'
+    })
+  })
   test('declares exactly the inputs RawInputs has', () => {
     expect(Object.values(INPUT_NAMES).sort()).toEqual(Object.keys(action.inputs).sort())
   })

@@ -108,6 +108,16 @@ export function withDefaults(partial: Partial<RawInputs>): RawInputs {
   return merged
 }
 
+/** The same inputs keyed by their action.yml names, as a workflow's `with:` (or test-support's runAction) has them. */
+export function toActionInputs(raw: Partial<RawInputs>): Record<string, string> {
+  const inputs: Record<string, string> = {}
+  for (const key of Object.keys(raw) as (keyof RawInputs)[]) {
+    const value = raw[key]
+    if (value !== undefined) inputs[INPUT_NAMES[key]] = String(value)
+  }
+  return inputs
+}
+
 /** The same inputs as `INPUT_…` environment variables, as a runner (or an e2e test) sets them. */
 export function toInputEnv(raw: Partial<RawInputs>): Record<string, string> {
   const env: Record<string, string> = {}
