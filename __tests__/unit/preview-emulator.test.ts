@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs'
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTagsCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2'
+import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { applyPlan } from '../../src/apply.js'
+import type { Clients } from '../../src/aws.js'
+import { discover } from '../../src/discover.js'
+import { buildPlan } from '../../src/plan.js'
+import { applyPreview, previewUrl } from '../../src/preview.js'
+import type { DeployRequest, PreviewOptions } from '../../src/request.js'
+import { teardown } from '../../src/teardown.js'
+import { hexHash } from '../../src/resources/ownership.js'
+
+/**
+ * Previews through the real pipeline (discover → plan → apply) against the emulator: the base stack owns
+ * the load balancer and listener; two previews deployed at the same moment both get a rule on it, neither
+ * touches the listener, a re-run changes nothing, and a teardown removes one preview only.
+ */
+
+const base: DeployRequest = {
+  cluster: 'ecs-demo',
+  service: {
+    serviceName: 'web',
+    desiredCount: 1,
+    loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
+  },
+  taskDefinition: {
+    kind: 'register',
+    source: 'inline',
+    input: {
+      family: 'web',
+      networkMode: 'bridge',
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'inokara/ecs-app:latest',
+          memory: 128,
+          essential: true,
+          portMappings: [{ containerPort: 4567 }]
+        }
+      ]
+    }
+  },
+  loadBalancer: {
+    kind: 'manage',
+    input: {
+      Name: 'alb-demo',
+      Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
+      SecurityGroups: ['sg-12345678']
+    }
+  },
+  targetGroup: {
+    Name: 'web',
+    Protocol: 'HTTP',
+    Port: 80,
+    HealthCheckPath: '/hostname',
+    Matcher: { HttpCode: '200' }
+  },
+  listener: { Port: 80, Protocol: 'HTTP' },
+  redirectHttpToHttps: false,
+  forceNewDeployment: false,
+  tags: [],
+  wait: {
+    enabled: false,
+    minutes: 10,
+    pollIntervalSeconds: 5,
+    rollbackOnFailure: true,
+    newServiceOnFailure: 'keep'
+  },
+  dryRun: false,
+  summary: true,
+  adoptExisting: false,
+  maxAttempts: 3,
+  delete: false
+}
+const host = (id: string): PreviewOptions => ({
+  id,
+  routing: 'host',
+  hostTemplate: '{id}.preview.example.com'
+})
+
+let emulator: Emulator
+let clients: Clients
+
+beforeAll(async () => {
+  emulator = await startEmulator({ timeScale: 0.02 })
+  const common = {
+    endpoint: emulator.url,
+    region: 'ap-northeast-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+    maxAttempts: 3
+  }
+  clients = { ecs: new ECSClient(common), elbv2: new ElasticLoadBalancingV2Client(common) }
+})
+afterAll(async () => {
+  clients.ecs.destroy()
+  clients.elbv2.destroy()
+  await emulator.stop()
+})
+beforeEach(async () => {
+  await emulator.reset()
+})
+
+async function deploy(request: DeployRequest) {
+  const actual = await discover({ clients, request })
+  const plan = buildPlan({ request, actual })
+  const applied = await applyPlan({ clients, request, actual, plan })
+  return { plan, applied }
+}
+
+const mutatingSince = (seq: number): string[] =>
+  emulator.calls
+    .list(seq)
+    .filter(c => c.mutating && c.status < 300)
+    .map(c => c.operation)
+
+describe('previews through discover → plan → apply', () => {
+  test('two previews at once on the shared listener; re-run is a no-op; teardown removes one', async () => {
+    const baseRun = await deploy(base)
+    const listenerArn = baseRun.applied.listenerArn as string
+    const before = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+
+    // Two ids whose deterministic priority is the same: the second CreateRule meets PriorityInUse.
+    const slot = (id: string): number => parseInt(hexHash(`ecs-demo/web-${id}`, 8), 16) % 1000
+    const other = Array.from({ length: 5000 }, (_, i) => `pr-${i + 2}`).find(
+      id => slot(id) === slot('pr-1')
+    ) as string
+    const [a, b] = [applyPreview(base, host('pr-1')), applyPreview(base, host(other))]
+    const [ra, rb] = await Promise.all([deploy(a), deploy(b)])
+    expect(ra.applied.listenerRuleArn).toBeDefined()
+    expect(rb.applied.listenerRuleArn).toBeDefined()
+    expect(ra.applied.listenerArn).toBe(listenerArn)
+    expect(ra.applied.loadBalancerArn).toBe(baseRun.applied.loadBalancerArn)
+
+    // The shared listener is exactly as the base stack left it.
+    const after = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+    expect(after.Listeners).toEqual(before.Listeners)
+
+    const rules =
+      (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
+    const previewRules = rules.filter(r => !r.IsDefault)
+    expect(previewRules).toHaveLength(2)
+    expect(new Set(previewRules.map(r => r.Priority)).size).toBe(2)
+    expect(
+      emulator.calls
+        .list()
+        .filter(c => c.operation === 'CreateRule')
+        .map(c => c.errorCode)
+    ).toContain('PriorityInUse')
+    for (const p of previewRules.map(r => Number(r.Priority))) {
+      expect(p).toBeGreaterThanOrEqual(1000)
+      expect(p).toBeLessThanOrEqual(1999)
+    }
+    const tags = await clients.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: [ra.applied.listenerRuleArn as string] })
+    )
+    expect(tags.TagDescriptions?.[0].Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'ecs-alb-deploy:stack', Value: 'ecs-demo/web-pr-1' },
+        { Key: 'ecs-alb-deploy:preview', Value: 'pr-1' }
+      ])
+    )
+    expect(previewUrl({ preview: host('pr-1'), listener: a.listener, dnsName: ra.applied.dnsName })).toBe(
+      'http://pr-1.preview.example.com/'
+    )
+
+    // Same inputs again: no mutating call.
+    const seq = emulator.calls.lastSeq()
+    const again = await deploy(a)
+    expect(again.plan.changed).toBe(false)
+    expect(mutatingSince(seq)).toEqual([])
+
+    // Teardown of pr-1 only.
+    const result = await teardown({ clients, request: { ...a, delete: true }, retryDelayMs: 10 })
+    expect(result.removed).toEqual([
+      'service web-pr-1 (scaled to 0, deleted)',
+      `listener rule ${ra.applied.listenerRuleArn} (priority ${previewRules.find(r => r.RuleArn === ra.applied.listenerRuleArn)?.Priority})`,
+      'target group web-pr-1',
+      expect.stringMatching(/^task definition web-pr-1:1 \(deregistered\)$/)
+    ])
+    const left =
+      (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
+    expect(left.filter(r => !r.IsDefault).map(r => r.RuleArn)).toEqual([rb.applied.listenerRuleArn])
+    const services = await clients.ecs.send(
+      new DescribeServicesCommand({ cluster: 'ecs-demo', services: ['web', `web-${other}`] })
+    )
+    expect(services.services?.map(s => s.status)).toEqual(['ACTIVE', 'ACTIVE'])
+  })
+})
