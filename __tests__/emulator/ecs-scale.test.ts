@@ -51,6 +51,8 @@ test('one service of 500 tasks in 2 target groups and 10 more services, without 
       serviceName: 'big',
       taskDefinition: 'big',
       desiredCount: 500,
+      // Not about health here: a health check slowed by a loaded CI machine must not restart the rollout.
+      healthCheckGracePeriodSeconds: 3600,
       loadBalancers: [
         { targetGroupArn: tg('a'), containerName: 'app', containerPort: 4567 },
         { targetGroupArn: tg('b'), containerName: 'app', containerPort: 9090 }

@@ -90,6 +90,9 @@ export interface TaskRec {
   /** Emulated ms of the next lifecycle step. */
   nextAt: number
   starting: boolean
+  /** The app listens on this real port; the next tick makes the task RUNNING (so starts batch per tick). */
+  listeningPort?: number
+  hostname?: string
   runningAtMs?: number
   exitAtMs?: number
   fixedPorts: number[]

@@ -171,6 +171,10 @@ export class TaskRuntime {
       })
       return
     }
+    if (rec.listeningPort !== undefined && t.lastStatus === 'PENDING' && t.desiredStatus === 'RUNNING') {
+      this.onRunning(rec, rec.hostname!, rec.listeningPort)
+      return
+    }
     if (rec.starting || now < rec.nextAt) return
     switch (t.lastStatus) {
       case 'PROVISIONING':
@@ -224,7 +228,8 @@ export class TaskRuntime {
           void server.close()
           return
         }
-        this.onRunning(rec, hostname, port)
+        rec.hostname = hostname
+        rec.listeningPort = port
       },
       () => {
         rec.starting = false
