@@ -651,8 +651,12 @@ describe('targets registered through the API', () => {
       HealthCheckPort: '80',
       TargetHealth: { State: 'initial', Reason: 'Elb.RegistrationInProgress' }
     })
-    await emulator.clock.sleep(20_000)
-    const later = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))
+    const deadline = Date.now() + 10_000
+    let later = first
+    while (later.TargetHealthDescriptions?.[0].TargetHealth?.State !== 'unhealthy' && Date.now() < deadline) {
+      await emulator.clock.sleep(1000)
+      later = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))
+    }
     expect(later.TargetHealthDescriptions?.[0].TargetHealth).toEqual({
       State: 'unhealthy',
       Reason: 'Target.FailedHealthChecks',

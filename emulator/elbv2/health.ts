@@ -79,7 +79,7 @@ export const HEALTH = {
 /** Checks in flight at once, whatever the number of targets: 500 targets must not open 500 sockets together. */
 const MAX_CONCURRENT_CHECKS = 48
 /** Emulated timeouts shorter than this many real ms would fail on event-loop jitter alone. */
-const MIN_REAL_TIMEOUT_MS = 50
+const MIN_REAL_TIMEOUT_MS = 100
 
 /**
  * The health checker of every target group: per-target check loops on emulated time, ELBv2's state
