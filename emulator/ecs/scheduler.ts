@@ -1,4 +1,4 @@
-import type { Deployment } from '@aws-sdk/client-ecs'
+import type { Deployment, ThresholdConfiguration } from '@aws-sdk/client-ecs'
 import type { Clock } from '../core/clock.js'
 import { deploymentId } from './ids.js'
 import { addEvent, flushEvents } from './events.js'
@@ -11,8 +11,16 @@ const PLACEMENT_EVENT_EVERY_MS = 60_000
 const isLive = (t: TaskRec) => t.task.desiredStatus === 'RUNNING'
 const isPending = (t: TaskRec) => ['PROVISIONING', 'PENDING', 'ACTIVATING'].includes(t.task.lastStatus ?? '')
 
-/** 0.5 × desired count, at least 3, at most 200 (the ECS deployment circuit breaker). */
-export const failureThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(desired * 0.5)))
+/**
+ * The circuit breaker's failure threshold: by default (BOUNDED_PERCENT 50) 0.5 × desired count, at least 3,
+ * at most 200; UNBOUNDED_PERCENT drops the bounds; COUNT is the value itself.
+ */
+export function failureThreshold(desired: number, cfg?: ThresholdConfiguration): number {
+  const value = cfg?.value ?? 50
+  if (cfg?.type === 'COUNT') return Math.max(1, value)
+  const share = Math.ceil((desired * value) / 100)
+  return cfg?.type === 'UNBOUNDED_PERCENT' ? Math.max(1, share) : Math.min(200, Math.max(3, share))
+}
 
 /**
  * The service scheduler: once per emulated second it walks each service's own tasks (never the
@@ -53,7 +61,7 @@ export class Scheduler {
       taskDefinition: d.taskDef.taskDefinitionArn!,
       count: d.tasks.size
     }))
-    const rec: DeploymentRec = { ...spec, deployment, tasks: new Set(), sources }
+    const rec: DeploymentRec = { ...spec, deployment, tasks: new Set(), sources, breakerFailures: 0 }
     svc.deployments.unshift(rec)
     svc.history.push(rec)
     if (svc.history.length > 50) svc.history.shift()
@@ -174,7 +182,18 @@ export class Scheduler {
     const breaker = svc.service.deploymentConfiguration?.deploymentCircuitBreaker
     const d = primary.deployment
     if (!breaker?.enable || d.rolloutState !== 'IN_PROGRESS') return
-    if ((d.failedTasks ?? 0) < failureThreshold(svc.service.desiredCount ?? 0)) return
+    if (breaker.resetOnHealthyTask !== false) {
+      for (const t of primary.tasks) {
+        if (t.wasHealthy || !this.runtime.isHealthy(t)) continue
+        t.wasHealthy = true
+        primary.breakerFailures = 0
+      }
+    }
+    if (
+      primary.breakerFailures <
+      failureThreshold(svc.service.desiredCount ?? 0, breaker.thresholdConfiguration)
+    )
+      return
     const cause =
       primary.failureKind === 'health' ? 'tasks failed ELB health checks' : 'tasks failed to start'
     d.rolloutState = 'FAILED'

@@ -121,8 +121,8 @@ export function describeServiceDeployments(ctx: EcsContext, input: DescribeServi
       deploymentCircuitBreaker: breaker?.enable
         ? {
             status: d.deployment.rolloutState === 'FAILED' ? 'TRIGGERED' : 'MONITORING',
-            failureCount: d.deployment.failedTasks ?? 0,
-            threshold: failureThreshold(d.deployment.desiredCount ?? 0)
+            failureCount: d.breakerFailures,
+            threshold: failureThreshold(d.deployment.desiredCount ?? 0, breaker.thresholdConfiguration)
           }
         : { status: 'DISABLED', failureCount: 0, threshold: 0 }
     })

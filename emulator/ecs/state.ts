@@ -38,6 +38,8 @@ export interface DeploymentRec extends DeploymentSpec {
   /** Tasks of this deployment that are not STOPPED yet. */
   tasks: Set<TaskRec>
   failureKind?: 'start' | 'health'
+  /** Failures the circuit breaker counts (reset by a healthy task unless resetOnHealthyTask is false). */
+  breakerFailures: number
   /** When the rollout ended (completed, failed, or superseded by a newer deployment). */
   finishedAt?: Date
   /** The deployment the circuit breaker started to undo this one. */
@@ -96,6 +98,8 @@ export interface TaskRec {
   runningAtMs?: number
   exitAtMs?: number
   fixedPorts: number[]
+  /** It has been healthy once (resets the circuit breaker's count). */
+  wasHealthy?: boolean
   /** Why the scheduler stopped it counts against the deployment (circuit breaker). */
   failed?: 'start' | 'health'
 }

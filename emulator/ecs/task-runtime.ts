@@ -325,6 +325,7 @@ export class TaskRuntime {
       rec.failed = opts.failed
       rec.deployment.failureKind = opts.failed
       rec.deployment.deployment.failedTasks = (rec.deployment.deployment.failedTasks ?? 0) + 1
+      rec.deployment.breakerFailures++
     }
     if (opts.announce && rec.service) rec.service.pending.stopped.push(rec.id)
     if (opts.exit) {
