@@ -203,7 +203,7 @@ export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): Dep
   if (targetGroup) request.targetGroup = targetGroup
   if (listenerRule) request.listenerRule = listenerRule
   if (desiredCount !== undefined) request.desiredCount = desiredCount
-  if (preview) request.preview = preview
+  if (preview) request.preview = { ...preview, priorityRange }
   if (githubToken) request.githubToken = githubToken
   return request
 }

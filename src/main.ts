@@ -4,46 +4,62 @@ import { createClients } from './aws.js'
 import { discover } from './discover.js'
 import { buildPlan } from './plan.js'
 import { applyPlan } from './apply.js'
-import { watchRollout, rollback, scaleToZero, formatDiagnosis } from './watch/index.js'
+import { watchAndRecover, RolloutFailed } from './recover.js'
 import { explainAwsError } from './aws-errors.js'
+import { applyPreview, previewUrl } from './preview.js'
+import { teardown } from './teardown.js'
+import { reportToGithub } from './github/index.js'
 import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText } from './report/plan-text.js'
-import { renderSummary, type SummaryData } from './report/summary.js'
+import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
-import type { DeployRequest } from './request.js'
 
-/** A rollout that did not become healthy: the diagnosis is the message. */
-class RolloutFailed extends Error {}
-
-/** inputs → discover → plan → apply → watch → report; one error path, one setFailed. */
+/** inputs → discover → plan → apply → watch → report: one group per stage, one error path. */
 export async function run(): Promise<void> {
   const stages = new Stages()
-  let request: DeployRequest | undefined
-  const summary: Omit<SummaryData, 'cluster' | 'serviceName' | 'region'> = { outcome: 'failure', timings: stages.timings }
+  const report = new RunReport(stages.timings)
   try {
-    request = await stages.run('inputs', () => readInputs())
-    const req = request
-    const clients = createClients({ region: req.region, maxAttempts: req.maxAttempts })
-    const actual = await stages.run('discover', () => discover({ clients, request: req }))
+    const request = await stages.run('inputs', () => {
+      const read = readInputs()
+      return read.preview ? applyPreview(read, read.preview, { priorityRange: read.preview.priorityRange }) : read
+    })
+    report.request = request
+    const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
+
+    if (request.delete) {
+      const removed = await stages.run('teardown', () =>
+        teardown({ clients, request, log: core.info, warn: core.warning })
+      )
+      report.outcome = 'deleted'
+      report.removed = removed.removed
+      setOutputs({ changed: String(removed.removed.length > 0) })
+      return
+    }
+
+    const actual = await stages.run('discover', () => discover({ clients, request }))
     const plan = await stages.run('plan', () => {
-      const p = buildPlan({ request: req, actual })
+      const p = buildPlan({ request, actual })
       core.info(renderPlanText(p))
       for (const w of p.warnings) core.warning(w)
       return p
     })
-    summary.plan = plan
+    report.plan = plan
     setOutputs({ plan: planJson(plan), changed: String(plan.changed) })
-    if (req.dryRun) {
-      summary.outcome = 'dry-run'
-      core.notice('dry-run: nothing was changed')
+    if (request.dryRun) {
+      report.outcome = 'dry-run'
+      core.notice(`dry-run: nothing was changed (${plan.steps.filter(s => s.action !== 'none').length} step(s) planned)`)
       return
     }
 
-    const applied = await stages.run('apply', () => applyPlan({ clients, request: req, actual, plan, log: core.info }))
-    summary.applied = applied
+    const applied = await stages.run('apply', () => applyPlan({ clients, request, actual, plan, log: core.info }))
+    const url =
+      request.preview && applied.dnsName
+        ? previewUrl({ preview: request.preview, listener: request.listener, dnsName: applied.dnsName })
+        : applied.url
+    report.applied = { ...applied, url }
     setOutputs({
       'dns-name': applied.dnsName,
-      url: applied.url,
+      url,
       'load-balancer-arn': applied.loadBalancerArn,
       'target-group-arn': applied.targetGroupArn,
       'listener-arn': applied.listenerArn,
@@ -54,59 +70,36 @@ export async function run(): Promise<void> {
       changed: String(applied.changed || plan.changed)
     })
 
-    if (req.wait.enabled) {
-      const targetGroupArns = applied.targetGroupArn ? [applied.targetGroupArn] : []
-      const common = { clients, cluster: req.cluster, serviceName: req.service.serviceName, targetGroupArns, wait: req.wait, log: core.info }
-      const result = await stages.run('watch', () =>
-        watchRollout({ ...common, deploymentId: applied.deploymentId, taskDefinitionArn: applied.taskDefinitionArn })
+    if (request.wait.enabled) {
+      const watched = await stages.run('watch', () =>
+        watchAndRecover({ clients, request, applied, log: core.info }).catch((e: unknown) => {
+          if (e instanceof RolloutFailed) report.watched(e.result, e.rollback)
+          throw e
+        })
       )
-      summary.targets = result.targets
-      summary.timeline = result.timeline
-      if (!result.ok) {
-        const message = result.diagnosis ? formatDiagnosis(result.diagnosis) : 'the rollout did not become healthy'
-        if (applied.serviceCreated) {
-          if (req.wait.newServiceOnFailure === 'scale-to-zero') {
-            await stages.run('rollback', () => scaleToZero(common))
-            summary.rollback = 'the service was created by this run: scaled to 0 (new-service-on-failure: scale-to-zero)'
-          } else {
-            summary.rollback = 'none: the service was created by this run and is left as it is (new-service-on-failure: keep)'
-          }
-        } else if (req.wait.rollbackOnFailure && applied.previousTaskDefinitionArn) {
-          const previous = applied.previousTaskDefinitionArn
-          const back = await stages.run('rollback', () => rollback({ ...common, previousTaskDefinitionArn: previous }))
-          summary.rollback = back.ok
-            ? `succeeded: the service runs ${previous} again, all targets healthy`
-            : `did not succeed: ${back.diagnosis ? formatDiagnosis(back.diagnosis) : 'the previous revision did not become healthy'}`
-          summary.targets = back.targets
-        }
-        throw new RolloutFailed(summary.rollback ? `${message}\nRollback ${summary.rollback}` : message)
-      }
+      report.watched(watched.result)
     }
-    summary.outcome = 'success'
-    if (applied.url) core.notice(`Serving at ${applied.url}`)
+    report.outcome = 'success'
+    if (url) core.notice(`Serving at ${url}`)
   } catch (error) {
     const message = error instanceof RolloutFailed ? error.message : explainAwsError(error)
-    summary.failure = { title: message.split('\n')[0], details: message.split('\n').slice(1) }
+    report.failed(message)
     core.setFailed(message)
   } finally {
-    if (request?.summary !== false) await writeSummary(summary, request)
-  }
-}
-
-async function writeSummary(
-  summary: Omit<SummaryData, 'cluster' | 'serviceName' | 'region'>,
-  request: DeployRequest | undefined
-): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  try {
-    const markdown = renderSummary({
-      ...summary,
-      cluster: request?.cluster ?? core.getInput('cluster'),
-      serviceName: request?.service.serviceName ?? '(service)',
-      region: request?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? ''
+    await stages.run('report', async () => {
+      await report.writeSummary()
+      if (report.request) {
+        await reportToGithub({
+          token: report.request.githubToken,
+          request: report.request,
+          outcome: report.outcome === 'failure' ? 'failure' : report.outcome,
+          url: report.applied?.url,
+          targets: report.targets,
+          planLines: report.plan ? renderPlanText(report.plan).split('\n') : undefined,
+          failure: report.failure?.title,
+          removed: report.removed
+        })
+      }
     })
-    await core.summary.addRaw(markdown).write()
-  } catch (e) {
-    core.warning(`could not write the job summary: ${(e as Error).message}`)
   }
 }

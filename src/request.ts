@@ -54,6 +54,8 @@ export interface PreviewOptions {
   routing: 'host' | 'path'
   /** For host routing: e.g. "{id}.preview.example.com". */
   hostTemplate: string
+  /** Band for the preview rule's priority (listener-rule-priority-range). */
+  priorityRange?: [number, number]
 }
 
 export type TaskDefinitionRequest =

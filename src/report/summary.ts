@@ -17,6 +17,8 @@ export interface SummaryData {
   /** Stage name → milliseconds. */
   timings: { stage: string; ms: number }[]
   rollback?: string
+  /** Teardown: what was removed. */
+  removed?: string[]
 }
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -74,6 +76,12 @@ export function renderSummary(d: SummaryData): string {
     out.push('')
   }
   if (d.rollback) out.push(`**Rollback:** ${esc(d.rollback)}`, '')
+  if (d.removed) {
+    out.push('### Removed', '')
+    for (const r of d.removed) out.push(`- ${esc(r)}`)
+    if (!d.removed.length) out.push('- nothing: it was already gone')
+    out.push('')
+  }
 
   const a = d.applied ?? {}
   if (a.url) out.push(`**URL:** ${a.url}`, '')

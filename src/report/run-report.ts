@@ -1,0 +1,55 @@
+import * as core from '@actions/core'
+import type { Applied, Plan } from '../plan-types.js'
+import type { DeployRequest } from '../request.js'
+import type { WatchResult } from '../watch/index.js'
+import { renderSummary, type SummaryData } from './summary.js'
+
+/** What one run found and did, gathered stage by stage for the job summary and the GitHub side. */
+export class RunReport {
+  request?: DeployRequest
+  outcome: 'success' | 'failure' | 'dry-run' | 'deleted' = 'failure'
+  plan?: Plan
+  applied?: Partial<Applied>
+  targets?: SummaryData['targets']
+  timeline?: SummaryData['timeline']
+  rollback?: string
+  removed?: string[]
+  failure?: { title: string; details: string[] }
+
+  constructor(private readonly timings: SummaryData['timings']) {}
+
+  watched(result: WatchResult, rollback?: string): void {
+    this.targets = result.targets
+    this.timeline = result.timeline
+    if (rollback) this.rollback = rollback
+  }
+
+  failed(message: string): void {
+    const [title, ...details] = message.split('\n')
+    this.failure = { title, details }
+  }
+
+  async writeSummary(): Promise<void> {
+    if (this.request?.summary === false || !process.env.GITHUB_STEP_SUMMARY) return
+    const r = this.request
+    try {
+      const markdown = renderSummary({
+        cluster: r?.cluster ?? core.getInput('cluster'),
+        serviceName: r?.service.serviceName ?? '(service)',
+        region: r?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '',
+        outcome: this.outcome === 'deleted' ? 'success' : this.outcome,
+        failure: this.failure,
+        plan: this.plan,
+        applied: this.applied,
+        targets: this.targets,
+        timeline: this.timeline,
+        timings: this.timings,
+        rollback: this.rollback,
+        removed: this.removed
+      })
+      await core.summary.addRaw(markdown).write()
+    } catch (e) {
+      core.warning(`could not write the job summary: ${(e as Error).message}`)
+    }
+  }
+}
