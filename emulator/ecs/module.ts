@@ -80,7 +80,7 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
     tags,
     images,
     runtime,
-    scheduler: new Scheduler(clock, runtime)
+    scheduler: new Scheduler(clock, runtime, opts.vpcs)
   }
   const seed = () => {
     ctx.clusters.clear()

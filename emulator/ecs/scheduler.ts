@@ -1,5 +1,7 @@
 import type { Deployment, ThresholdConfiguration } from '@aws-sdk/client-ecs'
 import type { Clock } from '../core/clock.js'
+import { findSubnet } from '../core/network.js'
+import type { VpcInfo } from '../core/types.js'
 import { deploymentId } from './ids.js'
 import { addEvent, flushEvents } from './events.js'
 import type { TaskRuntime } from './task-runtime.js'
@@ -30,7 +32,8 @@ export function failureThreshold(desired: number, cfg?: ThresholdConfiguration):
 export class Scheduler {
   constructor(
     private readonly clock: Clock,
-    private readonly runtime: TaskRuntime
+    private readonly runtime: TaskRuntime,
+    private readonly vpcs: VpcInfo[]
   ) {}
 
   newDeployment(svc: ServiceRec, spec: DeploymentSpec, reason?: string): DeploymentRec {
@@ -283,7 +286,10 @@ export class Scheduler {
           this.placementFailed(cluster, svc, now)
           return
         }
-        instance = fewest(free, perInstance)
+        // An awsvpc task's ENI lives in its subnet: prefer an instance in that subnet's AZ.
+        const az = subnetId ? findSubnet(this.vpcs, subnetId)?.subnet.availabilityZone : undefined
+        const local = az ? free.filter(ins => ins.availabilityZone === az) : []
+        instance = fewest(local.length ? local : free, perInstance)
         perInstance.set(instance, (perInstance.get(instance) ?? 0) + 1)
       }
       if (subnetId) perSubnet.set(subnetId, (perSubnet.get(subnetId) ?? 0) + 1)

@@ -288,7 +288,11 @@ export class TaskRuntime {
     }
     const container = rec.task.containers?.find(c => c.name === containerName)
     const binding = container?.networkBindings?.find(b => b.containerPort === containerPort)
-    return { id: rec.instance?.ec2InstanceId ?? '', port: binding?.hostPort ?? realPort }
+    return {
+      id: rec.instance?.ec2InstanceId ?? '',
+      port: binding?.hostPort ?? realPort,
+      availabilityZone: rec.instance?.availabilityZone
+    }
   }
 
   /** Healthy for the scheduler: RUNNING, and healthy in every target group it is registered in. */

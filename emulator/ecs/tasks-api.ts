@@ -5,7 +5,7 @@ import type {
   Task
 } from '@aws-sdk/client-ecs'
 import { clusterOf, type EcsContext } from './context.js'
-import { invalidParameter } from './errors.js'
+import { invalidParameter, serviceNotFound } from './errors.js'
 import { nameOf } from './ids.js'
 import { paginate } from './paging.js'
 import type { ClusterRec, TaskRec } from './state.js'
@@ -17,6 +17,7 @@ export function listTasks(ctx: EcsContext, input: ListTasksCommandInput) {
   const cluster = clusterOf(ctx, input.cluster)
   const desired = input.desiredStatus ?? 'RUNNING'
   const group = input.serviceName ? `service:${nameOf(input.serviceName)}` : undefined
+  if (input.serviceName && !cluster.services.has(nameOf(input.serviceName))) throw serviceNotFound()
   const family = input.family
   const instance = input.containerInstance
   const out: string[] = []
