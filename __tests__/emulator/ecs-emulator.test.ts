@@ -5,6 +5,8 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
+  ListServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -296,6 +298,32 @@ describe('ECS through the whole emulator (real ELBv2 module)', () => {
       'ROLLBACK_SUCCESSFUL',
       'SUCCESSFUL'
     ])
+  })
+
+  test('reset closes every task server and returns to the seeded cluster', async () => {
+    await registerApp()
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'ecs-demo',
+        serviceName: NAME,
+        taskDefinition: 'ecscompose-ecs-app',
+        desiredCount: 1
+      })
+    )
+    const [task] = await until(async () => {
+      const t = await tasksOf()
+      return t[0]?.lastStatus === 'RUNNING' && t
+    })
+    const port = task.containers![0].networkBindings![0].hostPort!
+    expect((await fetch(`http://127.0.0.1:${port}/hostname`)).status).toBe(200)
+    await emu.reset()
+    await expect(fetch(`http://127.0.0.1:${port}/hostname`)).rejects.toThrow()
+    expect((await ecs.send(new ListServicesCommand({ cluster: 'ecs-demo' }))).serviceArns).toEqual([])
+    await expect(
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'ecscompose-ecs-app' }))
+    ).rejects.toMatchObject({
+      name: 'ClientException'
+    })
   })
 
   test('errors carry the code as error.name; ECS calls land in the call log as mutating or not', async () => {
