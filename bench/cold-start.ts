@@ -18,7 +18,11 @@ interface Sample {
   rssMb: number
 }
 
-function runOnce(args: string[], env: Record<string, string>, server?: { firstAt: () => number | undefined; reset: () => void }): Promise<Sample> {
+function runOnce(
+  args: string[],
+  env: Record<string, string>,
+  server?: { firstAt: () => number | undefined; reset: () => void }
+): Promise<Sample> {
   server?.reset()
   return new Promise((resolve, reject) => {
     const started = performance.now()
@@ -32,7 +36,11 @@ function runOnce(args: string[], env: Record<string, string>, server?: { firstAt
     child.on('close', () => {
       const end = performance.now()
       const first = server?.firstAt()
-      resolve({ ms: end - started, firstRequestMs: first !== undefined ? first - started : undefined, rssMb: Number(rss) / 1024 })
+      resolve({
+        ms: end - started,
+        firstRequestMs: first !== undefined ? first - started : undefined,
+        rssMb: Number(rss) / 1024
+      })
     })
   })
 }
@@ -74,9 +82,14 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     [inputEnvName('new-service-on-failure')]: 'keep',
     [inputEnvName('summary')]: 'false',
     ...Object.fromEntries(
-      ['redirect-http-to-https', 'force-new-deployment', 'dry-run', 'adopt-existing'].map(n => [inputEnvName(n), 'false'])
+      ['redirect-http-to-https', 'force-new-deployment', 'dry-run', 'adopt-existing'].map(n => [
+        inputEnvName(n),
+        'false'
+      ])
     ),
-    ...Object.fromEntries(['wait-for-service-stability', 'rollback-on-failure'].map(n => [inputEnvName(n), 'true'])),
+    ...Object.fromEntries(
+      ['wait-for-service-stability', 'rollback-on-failure'].map(n => [inputEnvName(n), 'true'])
+    ),
     AWS_REGION: 'ap-northeast-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -96,7 +109,11 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const files = ['index.js']
   return {
     runs,
-    nodeBaseline: { medianMs: base, rangeMs: range(baseline.map(s => s.ms)), rssMb: median(baseline.map(s => s.rssMb)) },
+    nodeBaseline: {
+      medianMs: base,
+      rangeMs: range(baseline.map(s => s.ms)),
+      rssMb: median(baseline.map(s => s.rssMb))
+    },
     validationError: {
       medianMs: median(invalid.map(s => s.ms)),
       rangeMs: range(invalid.map(s => s.ms)),

@@ -47,7 +47,8 @@ try {
     onStdout: chunk => {
       for (const line of chunk.split('\n')) {
         // The runner hides the workflow commands; so does the demo.
-        if (line && !line.startsWith('::set-output') && !line.startsWith('::add-mask')) console.log(`  │ ${line}`)
+        if (line && !line.startsWith('::set-output') && !line.startsWith('::add-mask'))
+          console.log(`  │ ${line}`)
       }
     }
   })

@@ -20,7 +20,9 @@ export interface ClientOptions {
 export function createClients(opts: ClientOptions): Clients {
   const region = opts.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION
   if (!region) {
-    throw new Error('No AWS region: set the aws-region input, or AWS_REGION (configure-aws-credentials does).')
+    throw new Error(
+      'No AWS region: set the aws-region input, or AWS_REGION (configure-aws-credentials does).'
+    )
   }
   const common = {
     region,

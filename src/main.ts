@@ -21,7 +21,9 @@ export async function run(): Promise<void> {
   try {
     const request = await stages.run('inputs', () => {
       const read = readInputs()
-      return read.preview ? applyPreview(read, read.preview, { priorityRange: read.preview.priorityRange }) : read
+      return read.preview
+        ? applyPreview(read, read.preview, { priorityRange: read.preview.priorityRange })
+        : read
     })
     report.request = request
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
@@ -47,11 +49,15 @@ export async function run(): Promise<void> {
     setOutputs({ plan: planJson(plan), changed: String(plan.changed) })
     if (request.dryRun) {
       report.outcome = 'dry-run'
-      core.notice(`dry-run: nothing was changed (${plan.steps.filter(s => s.action !== 'none').length} step(s) planned)`)
+      core.notice(
+        `dry-run: nothing was changed (${plan.steps.filter(s => s.action !== 'none').length} step(s) planned)`
+      )
       return
     }
 
-    const applied = await stages.run('apply', () => applyPlan({ clients, request, actual, plan, log: core.info }))
+    const applied = await stages.run('apply', () =>
+      applyPlan({ clients, request, actual, plan, log: core.info })
+    )
     const url =
       request.preview && applied.dnsName
         ? previewUrl({ preview: request.preview, listener: request.listener, dnsName: applied.dnsName })

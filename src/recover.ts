@@ -53,13 +53,18 @@ export async function watchAndRecover(opts: {
   if (applied.serviceCreated) {
     if (request.wait.newServiceOnFailure === 'scale-to-zero') {
       await scaleToZero(common)
-      recovery = 'the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)'
+      recovery =
+        'the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)'
     } else {
-      recovery = 'none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)'
+      recovery =
+        'none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)'
     }
   } else if (!request.wait.rollbackOnFailure) {
     recovery = 'not attempted (rollback-on-failure: false)'
-  } else if (!applied.previousTaskDefinitionArn || applied.previousTaskDefinitionArn === applied.taskDefinitionArn) {
+  } else if (
+    !applied.previousTaskDefinitionArn ||
+    applied.previousTaskDefinitionArn === applied.taskDefinitionArn
+  ) {
     recovery = 'not attempted: the task definition did not change, there is no earlier revision to return to'
   } else {
     const previous = applied.previousTaskDefinitionArn

@@ -33,7 +33,9 @@ export class EmulatorControl {
   clearFaults(): Promise<unknown> {
     return this.req('DELETE', 'faults')
   }
-  listeners(): Promise<{ listenerArn: string; dnsName: string; port: number; protocol: string; localUrl: string }[]> {
+  listeners(): Promise<
+    { listenerArn: string; dnsName: string; port: number; protocol: string; localUrl: string }[]
+  > {
     return this.req('GET', 'listeners')
   }
   images(cfg: unknown): Promise<unknown> {

@@ -57,7 +57,10 @@ export async function startMoto(): Promise<Moto> {
 }
 
 /** moto's default VPC and subnets (it makes them itself; their ids are random). */
-export async function motoDefaultNetwork(url: string, region: string): Promise<{ vpcId: string; subnets: string[]; securityGroup: string }> {
+export async function motoDefaultNetwork(
+  url: string,
+  region: string
+): Promise<{ vpcId: string; subnets: string[]; securityGroup: string }> {
   const q = async (action: string) => {
     const res = await fetch(url, {
       method: 'POST',
@@ -70,7 +73,9 @@ export async function motoDefaultNetwork(url: string, region: string): Promise<{
     return res.text()
   }
   const subnetsXml = await q('DescribeSubnets')
-  const items = [...subnetsXml.matchAll(/<subnetId>(subnet-[0-9a-f]+)<\/subnetId>[\s\S]*?<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/g)]
+  const items = [
+    ...subnetsXml.matchAll(/<subnetId>(subnet-[0-9a-f]+)<\/subnetId>[\s\S]*?<vpcId>(vpc-[0-9a-f]+)<\/vpcId>/g)
+  ]
   const vpcId = items[0][2]
   const sgXml = await q('DescribeSecurityGroups')
   const sg = /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(sgXml)?.[1] ?? ''

@@ -90,7 +90,11 @@ export function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [distEntry], { cwd: opts.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [distEntry], {
+      cwd: opts.cwd ?? repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => {

@@ -35,7 +35,7 @@ const hostnames = async (url: string, n: number, init?: RequestInit): Promise<st
 }
 
 interface TargetHealthDump {
-  targets?: { id: string; port: number; health?: { state: string } }[]
+  Targets?: { id: string; port: number; health?: { state: string } }[]
 }
 
 describe('seed walk', () => {
@@ -48,7 +48,9 @@ describe('seed walk', () => {
     expect(o['load-balancer-arn']).toMatch(/:loadbalancer\/app\/alb-demo\//)
     expect(o['target-group-arn']).toMatch(/:targetgroup\/default\//)
     expect(o['listener-arn']).toMatch(/:listener\/app\/alb-demo\//)
-    expect(o['service-arn']).toBe('arn:aws:ecs:ap-northeast-1:123456789012:service/ecs-demo/ecs-simple-service-elb')
+    expect(o['service-arn']).toBe(
+      'arn:aws:ecs:ap-northeast-1:123456789012:service/ecs-demo/ecs-simple-service-elb'
+    )
     expect(o['task-definition-arn']).toMatch(/:task-definition\/ecscompose-ecs-app:1$/)
     expect(o['deployment-id']).toMatch(/^ecs-svc\/\d+$/)
     expect(o.changed).toBe('true')
@@ -95,7 +97,9 @@ describe('seed walk', () => {
     expect(mutating).toEqual(['RegisterTaskDefinition', 'UpdateService'])
     expect(run.outputs['task-definition-arn']).toMatch(/ecscompose-ecs-app:2$/)
     const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
-    const live = state.elbv2.targetGroups.flatMap(tg => tg.targets ?? []).filter(t => t.health?.state === 'healthy')
+    const live = state.elbv2.targetGroups
+      .flatMap(tg => tg.Targets ?? [])
+      .filter(t => t.health?.state === 'healthy')
     expect(live.length).toBe(2)
   })
 })
@@ -134,7 +138,9 @@ describe('other shapes', () => {
         }),
         'task-definition': JSON.stringify({
           family: name,
-          containerDefinitions: [{ name: 'app', image: `example/${name}:1`, memory: 128, portMappings: [{ containerPort: 4567 }] }]
+          containerDefinitions: [
+            { name: 'app', image: `example/${name}:1`, memory: 128, portMappings: [{ containerPort: 4567 }] }
+          ]
         }),
         service: JSON.stringify({
           serviceName: name,
@@ -165,7 +171,12 @@ describe('other shapes', () => {
         listener: JSON.stringify({
           Port: 443,
           Protocol: 'HTTPS',
-          Certificates: [{ CertificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/1a2b3c4d-0000-1111-2222-333344445555' }],
+          Certificates: [
+            {
+              CertificateArn:
+                'arn:aws:acm:ap-northeast-1:123456789012:certificate/1a2b3c4d-0000-1111-2222-333344445555'
+            }
+          ],
           SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06'
         }),
         'redirect-http-to-https': 'true'
@@ -193,14 +204,18 @@ describe('the seed experiment', () => {
         stopped = true
         // Let the first tasks come up, then stop one container, as the seed did.
         setTimeout(() => {
-          control.stopTasks({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', count: 1, mode: 'app-down' }).catch(() => {})
+          control
+            .stopTasks({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', count: 1, mode: 'app-down' })
+            .catch(() => {})
         }, 1500)
       }
     })
     const run = await runP
     expectSuccess(run)
     const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
-    const healthy = state.elbv2.targetGroups.flatMap(tg => tg.targets ?? []).filter(t => t.health?.state === 'healthy')
+    const healthy = state.elbv2.targetGroups
+      .flatMap(tg => tg.Targets ?? [])
+      .filter(t => t.health?.state === 'healthy')
     expect(healthy.length).toBe(3)
   })
 })

@@ -408,7 +408,14 @@ describe('plain inputs', () => {
     [
       'preview by path',
       { previewId: 'pr-7', previewRouting: 'path' },
-      { preview: { id: 'pr-7', routing: 'path', hostTemplate: '{id}.preview.example.com' } }
+      {
+        preview: {
+          id: 'pr-7',
+          routing: 'path',
+          hostTemplate: '{id}.preview.example.com',
+          priorityRange: [1000, 1999]
+        }
+      }
     ],
     ['github-token', { githubToken: 'ghs_abc' }, { githubToken: 'ghs_abc' }]
   ])('%s', (_name, raw, expected) => {

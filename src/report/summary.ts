@@ -67,7 +67,9 @@ export function consoleLinks(d: SummaryData): { label: string; arn?: string; hre
 /** The job summary as GitHub-flavoured Markdown. Never holds credentials or secret values. */
 export function renderSummary(d: SummaryData): string {
   const out: string[] = []
-  const verb = { success: 'deployed', failure: 'deploy failed', 'dry-run': 'dry run (nothing changed)' }[d.outcome]
+  const verb = { success: 'deployed', failure: 'deploy failed', 'dry-run': 'dry run (nothing changed)' }[
+    d.outcome
+  ]
   out.push(`## ${ICON[d.outcome]} ${esc(d.serviceName)} on ${esc(d.cluster)}: ${verb}`, '')
 
   if (d.failure) {
@@ -108,7 +110,12 @@ export function renderSummary(d: SummaryData): string {
   }
 
   if (d.targets?.length) {
-    out.push('### Target health', '', '| Target group | Target | Port | State | Reason |', '| --- | --- | --- | --- | --- |')
+    out.push(
+      '### Target health',
+      '',
+      '| Target group | Target | Port | State | Reason |',
+      '| --- | --- | --- | --- | --- |'
+    )
     for (const tg of d.targets) {
       const name = /targetgroup\/([^/]+)\//.exec(tg.targetGroupArn)?.[1] ?? tg.targetGroupArn
       if (!tg.descriptions.length) out.push(`| ${esc(name)} | — | — | no targets | — |`)
