@@ -43,7 +43,8 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
     req.on('error', reject)
   })
 
-const accessKeyOf = (auth: string | undefined): string | undefined => /Credential=([^/]+)\//.exec(auth ?? '')?.[1]
+const accessKeyOf = (auth: string | undefined): string | undefined =>
+  /Credential=([^/]+)\//.exec(auth ?? '')?.[1]
 
 /** ARNs named in the request, for IAM resource scoping. */
 const resourcesOf = (params: unknown): string[] => {
@@ -146,7 +147,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     const started = Date.now()
     let operation = 'Unknown'
     let params: Record<string, unknown> = {}
-    const ctx: RequestContext = { region, accountId, clock, baseUrl, accessKeyId: accessKeyOf(req.headers.authorization) }
+    const ctx: RequestContext = {
+      region,
+      accountId,
+      clock,
+      baseUrl,
+      accessKeyId: accessKeyOf(req.headers.authorization)
+    }
     let status = 200
     let errorCode: string | undefined
     let out
@@ -163,14 +170,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       const result = await mod.handle(operation, params, ctx)
       if (failure?.after) {
-        throw new AwsError(failure.code, failure.message ?? 'injected failure after the call took effect', failure.status ?? 500)
+        throw new AwsError(
+          failure.code,
+          failure.message ?? 'injected failure after the call took effect',
+          failure.status ?? 500
+        )
       }
       out = mod.encodeResult(operation, result, requestId)
     } catch (e) {
       const err =
         e instanceof AwsError
           ? e
-          : new AwsError(mod.service === 'ecs' ? 'ServerException' : 'InternalFailure', String((e as Error)?.stack ?? e), 500)
+          : new AwsError(
+              mod.service === 'ecs' ? 'ServerException' : 'InternalFailure',
+              String((e as Error)?.stack ?? e),
+              500
+            )
       status = err.status
       errorCode = err.code
       out = mod.encodeError(err.code, err.message, err.status, err.fault, requestId)

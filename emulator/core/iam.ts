@@ -15,7 +15,8 @@ export interface PolicyDocument {
   Statement: PolicyStatement[]
 }
 
-const list = (v: string | string[] | undefined): string[] => (v === undefined ? ['*'] : Array.isArray(v) ? v : [v])
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? ['*'] : Array.isArray(v) ? v : [v]
 
 const glob = (pattern: string, value: string): boolean => {
   const re = new RegExp(
@@ -47,5 +48,7 @@ export function enforce(
   if (!policy || evaluate(policy, action, resources)) return
   const who = 'arn:aws:sts::123456789012:assumed-role/github-actions-deploy/ecs-alb-deploy'
   const msg = `User: ${who} is not authorized to perform: ${action}${resources.length ? ` on resource: ${resources[0]}` : ''}`
-  throw service === 'ecs' ? new AwsError('AccessDeniedException', msg, 400) : new AwsError('AccessDenied', msg, 403)
+  throw service === 'ecs'
+    ? new AwsError('AccessDeniedException', msg, 400)
+    : new AwsError('AccessDenied', msg, 403)
 }

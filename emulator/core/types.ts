@@ -36,7 +36,13 @@ export interface ServiceModule {
   isMutating(operation: string): boolean
   handle(operation: string, params: Record<string, unknown>, ctx: RequestContext): Promise<unknown> | unknown
   encodeResult(operation: string, result: unknown, requestId: string): EncodedResponse
-  encodeError(code: string, message: string, status: number, fault: 'Sender' | 'Receiver', requestId: string): EncodedResponse
+  encodeError(
+    code: string,
+    message: string,
+    status: number,
+    fault: 'Sender' | 'Receiver',
+    requestId: string
+  ): EncodedResponse
   /**
    * Module-specific control routes under /_emulator/ (e.g. "listeners", "tasks/stop"). Return
    * undefined when the route is not this module's.
@@ -99,7 +105,12 @@ export interface ElbFacade {
   targetHealth(tgArn: string, target: TargetRef): TargetHealthView | undefined
   /** Called on every health state change of a target. Returns an unsubscribe function. */
   onHealthChange(
-    listener: (e: { tgArn: string; target: TargetRef; previous: TargetHealthView; current: TargetHealthView }) => void
+    listener: (e: {
+      tgArn: string
+      target: TargetRef
+      previous: TargetHealthView
+      current: TargetHealthView
+    }) => void
   ): () => void
 }
 
