@@ -27,7 +27,9 @@ describe('action.yml is the contract', () => {
   })
 
   test('outputs are set only through setOutputs (so the list above is the whole truth)', () => {
-    const direct = srcText.filter(s => /\bsetOutput\(/.test(s.text) && !s.f.endsWith(path.join('report', 'outputs.ts')))
+    const direct = srcText.filter(
+      s => /\bsetOutput\(/.test(s.text) && !s.f.endsWith(path.join('report', 'outputs.ts'))
+    )
     expect(direct.map(s => path.relative(root, s.f))).toEqual([])
   })
 

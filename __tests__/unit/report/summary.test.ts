@@ -12,7 +12,8 @@ const snapshots = path.resolve(import.meta.dirname, '../../snapshots')
  */
 function expectSnapshot(name: string, text: string): void {
   const file = path.join(snapshots, name)
-  if (process.env.UPDATE_SNAPSHOTS === '1' || (!existsSync(file) && !process.env.CI)) writeFileSync(file, text)
+  if (process.env.UPDATE_SNAPSHOTS === '1' || (!existsSync(file) && !process.env.CI))
+    writeFileSync(file, text)
   expect(text).toBe(readFileSync(file, 'utf8'))
 }
 
@@ -37,7 +38,12 @@ const imageChangePlan: Plan = {
       calls: ['RegisterTaskDefinition'],
       changes: [
         { field: 'containerDefinitions[app].image', from: 'inokara/ecs-app:1.0', to: 'inokara/ecs-app:1.1' },
-        { field: 'containerDefinitions[app].environment[DB_PASSWORD]', from: 'hunter2', to: 'hunter3', secret: true }
+        {
+          field: 'containerDefinitions[app].environment[DB_PASSWORD]',
+          from: 'hunter2',
+          to: 'hunter3',
+          secret: true
+        }
       ]
     },
     {
@@ -91,7 +97,10 @@ const base: SummaryData = {
   ],
   timeline: [
     { atMs: 0, line: '0/2 healthy · deployment IN_PROGRESS · running 0/2' },
-    { atMs: 41000, line: '0/2 healthy · 2 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 2/2' },
+    {
+      atMs: 41000,
+      line: '0/2 healthy · 2 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 2/2'
+    },
     { atMs: 98000, line: '2/2 healthy · deployment COMPLETED · running 2/2' }
   ],
   timings: [
