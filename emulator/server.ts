@@ -5,7 +5,7 @@ import { Clock } from './core/clock.js'
 import { CallLog } from './core/calls.js'
 import { Faults, type FaultConfig } from './core/faults.js'
 import { AwsError } from './core/errors.js'
-import { enforce, type PolicyDocument } from './core/iam.js'
+import { enforce, impliedAuthorizations, type PolicyDocument } from './core/iam.js'
 import type { ElbFacade, RequestContext, ServiceModule } from './core/types.js'
 import { seededVpcs } from './core/network.js'
 import { createElbv2Module } from './elbv2/module.js'
@@ -163,12 +163,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       if (delay > 0) await new Promise(r => setTimeout(r, delay))
       faults.checkThrottle(mod.service, operation, clock.now())
       enforce(policy, `${mod.iamPrefix}:${operation}`, resourcesOf(params), mod.service)
+      for (const a of impliedAuthorizations({ service: mod.service, operation, params, accountId })) {
+        enforce(policy, a.action, a.resources, mod.service, a.context)
+      }
       const failure = faults.takeFailure(mod.service, operation)
-      if (failure?.hang) return // never answer: the client's timeout or a kill ends it
+      if (failure?.hang && !failure.after) return // never answer: the client's timeout or a kill ends it
       if (failure && !failure.after) {
         throw new AwsError(failure.code, failure.message ?? 'injected failure', failure.status ?? 400)
       }
       const result = await mod.handle(operation, params, ctx)
+      if (failure?.after && failure.hang) {
+        // The call took effect and its answer is lost: a runner that died right after AWS acted.
+        calls.add({
+          time: clock.nowDate().toISOString(),
+          service: mod.service,
+          operation,
+          mutating: mod.isMutating(operation),
+          status: 200,
+          params,
+          durationMs: Date.now() - started
+        })
+        return
+      }
       if (failure?.after) {
         throw new AwsError(
           failure.code,

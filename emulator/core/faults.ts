@@ -25,7 +25,10 @@ export interface FailRule {
   status?: number
   /** Fail *after* the call took effect (the caller sees an error, the state changed): an interrupted run. */
   after?: boolean
-  /** Hang instead of answering (the client times out or is killed). */
+  /**
+   * Hang instead of answering (the client times out or is killed). With `after`, the call takes effect
+   * first and is logged as succeeded: the answer is what is lost.
+   */
   hang?: boolean
 }
 
