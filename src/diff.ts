@@ -161,7 +161,11 @@ function mask(value: unknown): unknown {
   return value === undefined ? undefined : HIDDEN
 }
 
-/** Changes as they appear when a resource is created: every field the request sets, from nothing. */
-export function creationChanges(to: unknown): FieldChange[] {
-  return diff(undefined, stripEmpty(to))
+/**
+ * What a create step shows: only the key fields (`keys` matches their dotted paths), from nothing. Every
+ * field of a new resource is "new", so listing them all would bury the updates a reader looks for.
+ */
+export function creationChanges(to: unknown, keys?: RegExp): FieldChange[] {
+  if (!keys) return []
+  return diff(undefined, stripEmpty(to)).filter(c => keys.test(c.field))
 }

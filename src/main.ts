@@ -43,15 +43,17 @@ export async function run(): Promise<void> {
       const p = buildPlan({ request, actual })
       core.info(renderPlanText(p))
       for (const w of p.warnings) core.warning(w)
+      if (request.dryRun) {
+        core.notice(
+          `dry-run: nothing was changed (${p.steps.filter(s => s.action !== 'none').length} step(s) planned)`
+        )
+      }
       return p
     })
     report.plan = plan
     setOutputs({ plan: planJson(plan), changed: String(plan.changed) })
     if (request.dryRun) {
       report.outcome = 'dry-run'
-      core.notice(
-        `dry-run: nothing was changed (${plan.steps.filter(s => s.action !== 'none').length} step(s) planned)`
-      )
       return
     }
 
@@ -86,13 +88,13 @@ export async function run(): Promise<void> {
       report.watched(watched.result)
     }
     report.outcome = 'success'
-    if (url) core.notice(`Serving at ${url}`)
   } catch (error) {
     const message = error instanceof RolloutFailed ? error.message : explainAwsError(error)
     report.failed(message)
     core.setFailed(message)
   } finally {
     await stages.run('report', async () => {
+      if (report.outcome === 'success' && report.applied?.url) core.notice(`Serving at ${report.applied.url}`)
       await report.writeSummary()
       if (report.request) {
         await reportToGithub({

@@ -37,10 +37,14 @@ export interface GithubReportResult {
 export async function reportToGithub(opts: GithubReportOptions): Promise<GithubReportResult> {
   const warning = opts.warning ?? core.warning
   const info = opts.info ?? core.info
+  const event = opts.event ?? currentEvent()
+  // A plain deploy outside a pull request has nothing to say to GitHub: no notice about a missing token.
+  const wanted = opts.request.preview !== undefined || event.eventName?.startsWith('pull_request') === true
+  if (!opts.token && !wanted) return {}
   if (!githubSideEnabled(opts.token, opts.notice ?? core.notice)) return {}
   const token = opts.token
   const environment = environmentFor(opts.request)
-  const { issueNumber, sha } = eventTarget(opts.event ?? currentEvent())
+  const { issueNumber, sha } = eventTarget(event)
   const result: GithubReportResult = {}
 
   try {

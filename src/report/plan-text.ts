@@ -15,6 +15,11 @@ export function changeLine(c: FieldChange): string {
   return `${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`
 }
 
+/** A key field of a resource being created: there is no "before" to show. */
+function createdLine(c: FieldChange): string {
+  return `${c.field}: ${showValue(c.to, c.secret)}`
+}
+
 export function planCounts(plan: Plan): Record<PlanStep['action'], number> {
   const counts = { create: 0, update: 0, replace: 0, none: 0 }
   for (const s of plan.steps) counts[s.action]++
@@ -31,7 +36,8 @@ export function renderPlanText(plan: Plan): string {
   for (const s of plan.steps) {
     lines.push(`  ${SYMBOL[s.action]} ${s.resource.padEnd(width)}  ${s.name}  (${s.action})`)
     if (s.reason) lines.push(`      why: ${s.reason}`)
-    for (const ch of s.changes) lines.push(`      ${changeLine(ch)}`)
+    const line = s.action === 'create' ? createdLine : changeLine
+    for (const ch of s.changes) lines.push(`      ${line(ch)}`)
   }
   for (const w of plan.warnings) lines.push(`  ! ${w}`)
   return lines.join('\n')

@@ -141,11 +141,7 @@ export function planListenerRule(ctx: PlanContext & { targetGroupArn: string }):
   if (!existing) {
     const priority =
       rule.Priority ?? allocatePriority({ request, rule, taken: takenPriorities(actual.rules) })
-    const changes = creationChanges({
-      Priority: priority,
-      Conditions: rule.Conditions,
-      Actions: forwardTo(ctx.targetGroupArn)
-    })
+    const changes = creationChanges({ Priority: priority }, /^Priority$/)
     return { resource: 'listener-rule', name, action: 'create', changes, calls: ['CreateRule'] }
   }
   const arn = existing.RuleArn

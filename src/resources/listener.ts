@@ -123,7 +123,7 @@ export function planListeners(ctx: PlanContext & { targetGroupArn: string }): Pl
         resource: spec.kind,
         name,
         action: 'create',
-        changes: creationChanges(fields),
+        changes: creationChanges(fields, /^DefaultActions$/),
         calls: ['CreateListener']
       }
     }

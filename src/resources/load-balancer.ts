@@ -103,7 +103,7 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
       resource: 'load-balancer',
       name,
       action: 'create',
-      changes: creationChanges({ ...input, Tags: undefined }),
+      changes: creationChanges({ ...input, Tags: undefined }, /^Scheme$/),
       calls: ['CreateLoadBalancer']
     }
   }

@@ -206,7 +206,7 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
       resource: 'service',
       name,
       action: 'create',
-      changes: creationChanges(fields),
+      changes: creationChanges(fields, /^desiredCount$/),
       calls: ['CreateService']
     }
   }

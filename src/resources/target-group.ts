@@ -134,7 +134,10 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
   const name = desired.Name
   const existing = actual.targetGroup
   if (!existing) {
-    const changes = creationChanges({ ...desired, Tags: undefined })
+    const changes = creationChanges(
+      { ...desired, Tags: undefined },
+      /^(Protocol|Port|TargetType|HealthCheckPath)$/
+    )
     return {
       name,
       step: { resource: 'target-group', name, action: 'create', changes, calls: ['CreateTargetGroup'] }

@@ -78,7 +78,7 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
         resource: 'task-definition',
         name,
         action: 'create',
-        changes: creationChanges(desired),
+        changes: creationChanges(desired, /^containerDefinitions\[[^\]]*\]\.image$/),
         calls: ['RegisterTaskDefinition']
       }
     }
