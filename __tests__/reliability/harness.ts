@@ -3,7 +3,7 @@
  * every suite deploys, and the emulator's state dump reduced to what must converge (ids aside).
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ACTION_DEFAULTS, toActionInputs } from '../../src/inputs.js'
@@ -395,4 +395,15 @@ export function duplicateRevisions(dump: StateDump): string[] {
     else seen.set(key, td.taskDefinitionArn)
   }
   return dupes
+}
+
+/**
+ * With RELIABILITY_FIGURES=<dir>, each suite writes its figures there (<name>.json), the numbers
+ * RELIABILITY.md quotes; without it, nothing is written.
+ */
+export function recordFigures(name: string, figures: unknown): void {
+  const dir = process.env.RELIABILITY_FIGURES
+  if (!dir) return
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(figures, null, 2) + '\n')
 }

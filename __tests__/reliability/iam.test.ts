@@ -10,7 +10,14 @@ import { impliedAuthorizations, type PolicyDocument } from '../../emulator/core/
 import type { CallRecord } from '../../emulator/core/calls.js'
 import { repoRoot } from '../../test-support/run-action.js'
 import { seedInputs } from '../../test-support/fixtures.js'
-import { errorLines, expectSuccess, runToEnd, scenarioInputs, teardownInputs } from './harness.js'
+import {
+  errorLines,
+  expectSuccess,
+  recordFigures,
+  runToEnd,
+  scenarioInputs,
+  teardownInputs
+} from './harness.js'
 
 const policy = JSON.parse(readFileSync(path.join(repoRoot, 'iam/policy.json'), 'utf8')) as PolicyDocument
 const actionsOf = (doc: PolicyDocument): string[] =>
@@ -98,6 +105,7 @@ describe('the least-privilege policy', () => {
       }
     }
     await Promise.all(emulators.map(worker))
+    recordFigures('iam-removals', { actions: policyActions.length, outcomes })
     expect(outcomes).toHaveLength(policyActions.length)
     const notProven = outcomes.filter(o => !o.failedAt || !o.namesAction)
     expect(notProven).toEqual([])
