@@ -117,6 +117,14 @@ export function planListeners(ctx: PlanContext & { targetGroupArn: string }): Pl
   return listenerSpecs(request, ctx.targetGroupArn).map(spec => {
     const existing = findListener(actual.listeners, spec.Port)
     const name = label(spec)
+    if (!existing && request.preview) {
+      // A listener a preview created would carry the preview's ownership tag and a 404 default: the base
+      // deploy could then neither adopt it nor forward its default to the base service.
+      throw new DeployError(
+        `preview ${request.preview.id}: the load balancer has no listener ${name}. Previews are routed by a rule on the ` +
+          "base stack's listener: deploy the base service first (the same inputs without preview-routing), then the previews."
+      )
+    }
     if (!existing) {
       const { kind: _k, manageDefaultActions: _m, ...fields } = spec
       return {

@@ -82,6 +82,12 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
   const lb = actual.loadBalancer
   const name = displayName(lbRequest)
   if (lbRequest.kind === 'reuse') {
+    if (!lb && request.preview) {
+      throw new DeployError(
+        `preview ${request.preview.id}: load balancer ${name} does not exist. A preview shares the base stack's load balancer and listener: ` +
+          'deploy the base service first (the same inputs without preview-routing), then the previews.'
+      )
+    }
     if (!lb) {
       throw new DeployError(
         `Load balancer ${name} (load-balancer input) does not exist. Give the name or ARN of an existing Application Load Balancer, or a CreateLoadBalancer JSON to have it created.`
