@@ -1,23 +1,23 @@
 import * as core from '@actions/core'
 import { readInputs } from './inputs.js'
-import { createClients } from './aws.js'
-import { discover } from './discover.js'
-import { buildPlan } from './plan.js'
-import { applyPlan } from './apply.js'
-import { watchAndRecover, RolloutFailed } from './recover.js'
 import { explainAwsError } from './aws-errors.js'
 import { applyPreview, previewUrl } from './preview.js'
-import { teardown } from './teardown.js'
-import { reportToGithub } from './github/index.js'
 import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText } from './report/plan-text.js'
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
 
+// The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
+// validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
+const loadAwsStages = () => import(/* webpackMode: "eager" */ './aws-stages.js')
+const loadGithub = () => import(/* webpackMode: "eager" */ './github/index.js')
+type AwsStages = Awaited<ReturnType<typeof loadAwsStages>>
+
 /** inputs → discover → plan → apply → watch → report: one group per stage, one error path. */
 export async function run(): Promise<void> {
   const stages = new Stages()
   const report = new RunReport(stages.timings)
+  let aws: AwsStages | undefined
   try {
     const request = await stages.run('inputs', () => {
       const read = readInputs()
@@ -26,6 +26,8 @@ export async function run(): Promise<void> {
         : read
     })
     report.request = request
+    aws = await loadAwsStages()
+    const { createClients, discover, buildPlan, applyPlan, watchAndRecover, teardown, RolloutFailed } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
 
     if (request.delete) {
@@ -89,7 +91,7 @@ export async function run(): Promise<void> {
     }
     report.outcome = 'success'
   } catch (error) {
-    const message = error instanceof RolloutFailed ? error.message : explainAwsError(error)
+    const message = aws && error instanceof aws.RolloutFailed ? error.message : explainAwsError(error)
     report.failed(message)
     core.setFailed(message)
   } finally {
@@ -97,6 +99,7 @@ export async function run(): Promise<void> {
       if (report.outcome === 'success' && report.applied?.url) core.notice(`Serving at ${report.applied.url}`)
       await report.writeSummary()
       if (report.request) {
+        const { reportToGithub } = await loadGithub()
         await reportToGithub({
           token: report.request.githubToken,
           request: report.request,
