@@ -141,7 +141,9 @@ class RolloutWatch {
 
   /** All AWS calls of one poll. Nothing is recorded until they all answered, so a throttled poll leaves no trace. */
   private async fetch(): Promise<Fetched> {
-    if (!this.settings && this.opts.targetGroupArns.length > 0) {
+    // Health-check settings serve only the diagnoses of a rollout that is not done at once: not read on
+    // the first poll, so that a re-run whose first poll is already done costs no DescribeTargetGroups.
+    if (!this.settings && this.lastSnapshot && this.opts.targetGroupArns.length > 0) {
       try {
         this.settings = await describeTargetGroups(this.poll)
       } catch (err) {
