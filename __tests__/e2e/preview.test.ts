@@ -206,6 +206,8 @@ describe('previews on the shared listener', () => {
       id => slot(id) === slot('pr-10')
     )!
     const range = { 'listener-rule-priority-range': '1000-1001' }
+    // CreateRule takes a while to answer, so both runs have planned before either rule exists.
+    await control.faults({ latency: [{ ms: 1500, operations: ['CreateRule'] }] })
     const [a, b] = await Promise.all([run(preview('pr-10', range)), run(preview(second, range))])
     expectSuccess(a)
     expectSuccess(b)
@@ -213,6 +215,9 @@ describe('previews on the shared listener', () => {
     expect(rules.map(r => r.Priority).sort()).toEqual(['1000', '1001'])
     expect(new Set([a.outputs['listener-rule-arn'], b.outputs['listener-rule-arn']]).size).toBe(2)
     expect((await mutatingOps()).filter(o => o === 'CreateRule')).toHaveLength(2)
+    // They did collide: one CreateRule met PriorityInUse and the run moved on to the other priority.
+    const refused = (await control.calls()).filter(c => c.operation === 'CreateRule' && c.status >= 300)
+    expect(refused.map(c => c.errorCode)).toEqual(['PriorityInUse'])
   })
 
   test('a preview id that overflows the 32-character names deploys with valid, distinct names', async () => {
