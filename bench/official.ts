@@ -29,8 +29,9 @@ export function officialDist(): Promise<OfficialDist | { skipped: string }> {
     if (!existsSync(SNAPSHOT_GIT_DIR)) return { skipped: `no snapshot at ${SNAPSHOT_GIT_DIR}` }
     try {
       const dir = mkdtempSync(path.join(tmpdir(), 'official-action-'))
-      const tar = execFileSync('git', ['--git-dir', SNAPSHOT_GIT_DIR, 'archive', 'HEAD', 'dist'])
-      execFileSync('tar', ['-x', '-C', dir], { input: tar })
+      const tar = path.join(dir, 'dist.tar')
+      execFileSync('git', ['--git-dir', SNAPSHOT_GIT_DIR, 'archive', '-o', tar, 'HEAD', 'dist'])
+      execFileSync('tar', ['-x', '-C', dir, '-f', tar])
       const version = execFileSync('git', ['--git-dir', SNAPSHOT_GIT_DIR, 'log', '-1', '--format=%h %s'])
         .toString()
         .trim()
