@@ -20,6 +20,11 @@ function createdLine(c: FieldChange): string {
   return `${c.field}: ${showValue(c.to, c.secret)}`
 }
 
+/** How one change of a step reads: "field: value" for a create, "field: from → to" otherwise. */
+export function stepChangeLine(step: PlanStep, c: FieldChange): string {
+  return step.action === 'create' ? createdLine(c) : changeLine(c)
+}
+
 export function planCounts(plan: Plan): Record<PlanStep['action'], number> {
   const counts = { create: 0, update: 0, replace: 0, none: 0 }
   for (const s of plan.steps) counts[s.action]++
@@ -36,8 +41,7 @@ export function renderPlanText(plan: Plan): string {
   for (const s of plan.steps) {
     lines.push(`  ${SYMBOL[s.action]} ${s.resource.padEnd(width)}  ${s.name}  (${s.action})`)
     if (s.reason) lines.push(`      why: ${s.reason}`)
-    const line = s.action === 'create' ? createdLine : changeLine
-    for (const ch of s.changes) lines.push(`      ${line(ch)}`)
+    for (const ch of s.changes) lines.push(`      ${stepChangeLine(s, ch)}`)
   }
   for (const w of plan.warnings) lines.push(`  ! ${w}`)
   return lines.join('\n')

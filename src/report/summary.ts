@@ -1,6 +1,6 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Applied, Plan } from '../plan-types.js'
-import { changeLine, planCounts } from './plan-text.js'
+import { planCounts, stepChangeLine } from './plan-text.js'
 
 /** What the job summary shows; gathered by main as the stages run. Pure data, rendered below. */
 export interface SummaryData {
@@ -100,7 +100,7 @@ export function renderSummary(d: SummaryData): string {
       '| --- | --- | --- | --- |'
     )
     for (const s of d.plan.steps) {
-      const changes = [s.reason ? `why: ${s.reason}` : '', ...s.changes.map(changeLine)].filter(Boolean)
+      const changes = [s.reason ? `why: ${s.reason}` : '', ...s.changes.map(c => stepChangeLine(s, c))].filter(Boolean)
       out.push(
         `| ${s.resource} | ${esc(s.name)} | ${s.action} | ${changes.length ? changes.map(esc).join('<br>') : '—'} |`
       )

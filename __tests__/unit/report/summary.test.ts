@@ -34,7 +34,8 @@ const imageChangePlan: Plan = {
     {
       resource: 'task-definition',
       name: 'ecscompose-ecs-app',
-      action: 'create',
+      action: 'update',
+      reason: 'differs from the latest ACTIVE revision (22): a new revision is registered',
       calls: ['RegisterTaskDefinition'],
       changes: [
         { field: 'containerDefinitions[app].image', from: 'inokara/ecs-app:1.0', to: 'inokara/ecs-app:1.1' },
