@@ -21,6 +21,17 @@ export interface WatchOutcome {
 }
 
 /**
+ * Every target group the service routes to: the managed one, and those the service input names by ARN
+ * itself (the entry the managed one fills in, as resources/service.ts does, is not one of them).
+ */
+function serviceTargetGroups(request: DeployRequest, applied: Applied): string[] {
+  const given = request.service.loadBalancers ?? []
+  const filled = applied.targetGroupArn ? given.findIndex(lb => !lb.loadBalancerName) : -1
+  const named = given.flatMap((lb, i) => (i !== filled && lb.targetGroupArn ? [lb.targetGroupArn] : []))
+  return [...new Set([...(applied.targetGroupArn ? [applied.targetGroupArn] : []), ...named])]
+}
+
+/**
  * Watches the rollout apply started; on failure applies the recovery the inputs ask for, then throws
  * RolloutFailed. A service this run created is never "rolled back" (there is nothing to go back to):
  * it is kept for inspection or scaled to zero, per new-service-on-failure.
@@ -36,7 +47,7 @@ export async function watchAndRecover(opts: {
     clients,
     cluster: request.cluster,
     serviceName: request.service.serviceName,
-    targetGroupArns: applied.targetGroupArn ? [applied.targetGroupArn] : [],
+    targetGroupArns: serviceTargetGroups(request, applied),
     wait: request.wait,
     log
   }
