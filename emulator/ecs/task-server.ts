@@ -18,6 +18,7 @@ export class TaskServer {
   readonly mode: AppMode
   private server?: http.Server
   private readonly sockets = new Set<Socket>()
+  private abortStart?: () => void
   port = 0
 
   constructor(
@@ -54,9 +55,12 @@ export class TaskServer {
     })
     this.server = server
     await new Promise<void>((resolve, reject) => {
+      // Closed before it listened (the task was stopped while starting): Node never calls the listen
+      // callback then, so without this the task would wait for its app for ever.
+      this.abortStart = () => reject(new Error('task server closed before it listened'))
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve())
-    })
+    }).finally(() => (this.abortStart = undefined))
     server.unref()
     this.port = (server.address() as AddressInfo).port
     return this.port
@@ -72,6 +76,7 @@ export class TaskServer {
     const server = this.server
     if (!server) return
     this.server = undefined
+    this.abortStart?.()
     await new Promise<void>(resolve => {
       server.close(() => resolve())
       for (const s of this.sockets) s.destroy()
