@@ -61,7 +61,10 @@ export async function watchAndRecover(opts: {
   const message = result.diagnosis ? formatDiagnosis(result.diagnosis) : 'The rollout did not become healthy.'
   let recovery: string | undefined
   let finalResult = result
-  if (applied.serviceCreated) {
+  if (result.diagnosis?.kind === 'superseded') {
+    // The service now runs what another deployment asked for: going back (or scaling to 0) would undo it.
+    recovery = 'not attempted: another deployment changed the service, and it is left to that deployment'
+  } else if (applied.serviceCreated) {
     if (request.wait.newServiceOnFailure === 'scale-to-zero') {
       await scaleToZero(common)
       recovery =
@@ -79,7 +82,7 @@ export async function watchAndRecover(opts: {
     recovery = 'not attempted: the task definition did not change, there is no earlier revision to return to'
   } else {
     const previous = applied.previousTaskDefinitionArn
-    log(`rolling back to ${previous}`)
+    // rollback() says "rolling back to …" itself.
     const back = await rollback({ ...common, previousTaskDefinitionArn: previous })
     finalResult = { ...result, targets: back.targets, timeline: [...result.timeline, ...back.timeline] }
     recovery = back.ok

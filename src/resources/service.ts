@@ -9,7 +9,7 @@ import {
   type Service,
   type UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
-import { DeployError, withExplanation } from '../aws-errors.js'
+import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
 import { canonicalJson, creationChanges, isSubset, sortedSet } from '../diff.js'
 import type { FieldChange, PlanStep } from '../plan-types.js'
 import type { DeployRequest } from '../request.js'
@@ -264,9 +264,21 @@ export async function applyService(
   if (step.action === 'create') {
     const base: CreateServiceCommandInput = { ...desired, tags: ecsTags(request, request.service.tags) }
     const input: CreateServiceCommandInput = { ...base, clientToken: serviceClientToken(base) }
-    const out = await withExplanation(`CreateService ${name}`, () =>
-      clients.ecs.send(new CreateServiceCommand(input))
-    )
+    const out = await withExplanation(`CreateService ${name}`, async () => {
+      try {
+        return await clients.ecs.send(new CreateServiceCommand(input))
+      } catch (error) {
+        // ECS's word for "a service of this name was created since we looked, with another input".
+        if (isAwsError(error, 'InvalidParameter') && /not idempotent/i.test((error as Error).message)) {
+          throw new DeployError(
+            `CreateService ${name}: another deployment changed the service — it was created meanwhile, ` +
+              'with another task definition (a concurrent run of this action?). Run the deploy again once it settles.',
+            { cause: error }
+          )
+        }
+        throw error
+      }
+    })
     const serviceArn = out.service?.serviceArn
     if (!serviceArn) throw new DeployError(`CreateService ${name} answered without a service`)
     log(`created service ${name} (${serviceArn})`)
