@@ -103,16 +103,40 @@ export interface ParseOptions {
  * Makes no AWS call; its only effects are reading the files the inputs name and masking secret values.
  */
 export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): DeployRequest {
+  const registered: string[] = []
+  const setSecret = (value: string): void => {
+    registered.push(value)
+    ;(opts.setSecret ?? core.setSecret)(value)
+  }
+  try {
+    return buildRequest(rawInputs, { ...opts, setSecret })
+  } catch (error) {
+    // A refused value may be a secret (a number where text is due): the runner masks the log, but the
+    // job summary and the message itself must not hold it either.
+    if (!(error instanceof InputError)) throw error
+    const detail = registered.reduce((text, secret) => text.split(secret).join('***'), error.detail)
+    if (detail === error.detail) throw error
+    throw new InputError(error.input, error.field, detail)
+  }
+}
+
+function buildRequest(
+  rawInputs: RawInputs,
+  opts: ParseOptions & { setSecret: (value: string) => void }
+): DeployRequest {
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? env.GITHUB_WORKSPACE ?? process.cwd()
   const raw = withDefaults(rawInputs)
+  // Masked before anything else is read: any later input may be the one that fails.
+  const githubToken = raw.githubToken.trim()
+  if (githubToken) opts.setSecret(githubToken)
 
   const read = (key: keyof RawInputs, allowReference = false): DocumentInput =>
     readDocumentInput({ input: INPUT_NAMES[key], text: raw[key] as string, cwd, allowReference })
   // The task definition first: its secret values are masked before any message could quote one.
   const taskDefinitionDoc = read('taskDefinition', true)
   if (taskDefinitionDoc.kind === 'document') {
-    registerTaskDefinitionSecrets(taskDefinitionDoc.value, opts.setSecret ?? core.setSecret)
+    registerTaskDefinitionSecrets(taskDefinitionDoc.value, opts.setSecret)
   }
 
   const cluster = parseCluster({ input: 'cluster', text: raw.cluster })
@@ -147,8 +171,6 @@ export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): Dep
     hostTemplate: raw.previewHostTemplate,
     env
   })
-  const githubToken = raw.githubToken.trim()
-  if (githubToken) (opts.setSecret ?? core.setSecret)(githubToken)
 
   const loadBalancer = validateLoadBalancer(read('loadBalancer', true))
   const targetGroup = validateTargetGroup(read('targetGroup'))
