@@ -123,8 +123,16 @@ export class Scheduler {
     // Tasks failing their ELB health checks are replaced, whichever deployment they belong to.
     for (const d of svc.deployments) {
       for (const t of d.tasks) {
-        const tg = this.runtime.failingTargetGroup(t, now, grace)
-        if (!tg) continue
+        const failing = this.runtime.failingTarget(t, now, grace)
+        if (!failing) continue
+        const tg = failing.tgArn
+        // ECS quotes ELBv2's description first, then says which task it replaces for it.
+        const why = failing.health?.description ?? 'Health checks failed'
+        addEvent(
+          svc,
+          `(port ${failing.ref.port}) is unhealthy in (target-group ${tg}) due to (reason ${why}).`,
+          new Date(now)
+        )
         addEvent(svc, `(task ${t.id}) failed ELB health checks in (target-group ${tg})`, new Date(now))
         this.runtime.stop(t, {
           stopCode: 'ServiceSchedulerInitiated',

@@ -1,6 +1,6 @@
 import type { Container, LaunchType, Task, TaskStopCode } from '@aws-sdk/client-ecs'
 import type { Clock } from '../core/clock.js'
-import type { ElbFacade, TargetHealthState, TargetRef, VpcInfo } from '../core/types.js'
+import type { ElbFacade, TargetHealthState, TargetHealthView, TargetRef, VpcInfo } from '../core/types.js'
 import { findSubnet } from '../core/network.js'
 import { arns, hex, type ArnScope } from './ids.js'
 import type { ImageBehaviours } from './images.js'
@@ -33,6 +33,13 @@ export interface StartOptions {
 }
 
 const targetKey = (tgArn: string, t: TargetRef) => `${tgArn}|${t.id}|${t.port}`
+
+/** A task's target that failed its health checks: what the scheduler replaces the task for. */
+export interface FailingTarget {
+  tgArn: string
+  ref: TargetRef
+  health?: TargetHealthView
+}
 
 /**
  * Runs tasks: each is a real HTTP server on loopback, walked through ECS's lifecycle on the emulated
@@ -304,11 +311,19 @@ export class TaskRuntime {
     return true
   }
 
-  /** The target group in which a running task has been failing, once its grace period is over. */
-  failingTargetGroup(rec: TaskRec, now: number, graceSeconds: number): string | undefined {
+  /**
+   * The target of a running task that has been failing, once its grace period is over, with ELBv2's
+   * view of it (reason and description), which ECS quotes in its "is unhealthy" event.
+   */
+  failingTarget(rec: TaskRec, now: number, graceSeconds: number): FailingTarget | undefined {
     if (rec.task.lastStatus !== 'RUNNING' || rec.task.desiredStatus !== 'RUNNING') return undefined
     if (now < (rec.runningAtMs ?? now) + graceSeconds * 1000) return undefined
-    for (const [tg, state] of rec.health) if (state === 'unhealthy') return tg
+    for (const [tgArn, state] of rec.health) {
+      if (state !== 'unhealthy') continue
+      const ref = rec.targets.find(t => t.tgArn === tgArn)?.ref
+      if (!ref) continue
+      return { tgArn, ref, health: this.elb.targetHealth(tgArn, ref) }
+    }
     return undefined
   }
 
@@ -378,7 +393,11 @@ export class TaskRuntime {
   private finish(rec: TaskRec, now: number): void {
     rec.task.lastStatus = 'STOPPED'
     rec.task.stoppedAt = new Date(now)
-    for (const { tgArn, ref } of rec.targets) this.byTarget.delete(targetKey(tgArn, ref))
+    for (const { tgArn, ref } of rec.targets) {
+      // The OS may already have given this task's host port to a newer task registered as the same target.
+      const key = targetKey(tgArn, ref)
+      if (this.byTarget.get(key) === rec) this.byTarget.delete(key)
+    }
     for (const p of rec.fixedPorts) rec.instance?.usedPorts.delete(p)
     rec.deployment?.tasks.delete(rec)
     rec.server = undefined

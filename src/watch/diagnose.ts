@@ -1,6 +1,6 @@
 import type { Task } from '@aws-sdk/client-ecs'
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Diagnosis, Observations } from './types.js'
+import type { Diagnosis, DiagnosisKind, Observations } from './types.js'
 import { classifyStoppedTask, type StopCause } from './stopped-task.js'
 import {
   describeHealthCheck,
@@ -84,6 +84,18 @@ function diagnoseDeployment(obs: Observations): Diagnosis | undefined {
     evidence: [],
     hint: 'another run or person updated the service at the same time; run the deploy again once it settles'
   }
+}
+
+const EXIT_KINDS = new Set<DiagnosisKind>(['container-exited', 'out-of-memory'])
+
+/** Was one of the task's targets seen healthy before it stopped? */
+function servedHealthy(task: Task, obs: Observations): boolean {
+  const tracks = [...obs.targets.values()]
+  const entity = taskEntity(
+    task,
+    tracks.map(t => t.targetId)
+  )
+  return tracks.some(t => t.targetId === entity && t.everHealthy)
 }
 
 /** Evidence of the first few stops of a kind in full; the rest counted, they say the same. */
@@ -211,7 +223,12 @@ function merge(outer: Diagnosis, inner: Diagnosis | undefined): Diagnosis {
 export function diagnose(obs: Observations): Verdict {
   const stops: Stop[] = obs.stoppedTasks.flatMap(task => {
     const cause = classifyStoppedTask(task)
-    return cause ? [{ task, cause }] : []
+    if (!cause) return []
+    // A container that exits before its task ever served will exit again in the next task; one that
+    // served healthy first may have been stopped by hand or by a passing fault: wait for a second one.
+    if (cause.repeats && EXIT_KINDS.has(cause.kind) && servedHealthy(task, obs))
+      return [{ task, cause: { ...cause, repeats: false } }]
+    return [{ task, cause }]
   })
   const repeating = stops.find(s => s.cause.repeats)
   const repeatingDiagnosis = repeating ? fromStop(repeating, stops) : undefined

@@ -39,11 +39,27 @@ function matcher(settings: TargetGroup | undefined): string {
   return settings?.Matcher?.HttpCode ?? settings?.Matcher?.GrpcCode ?? '200'
 }
 
-function checkPort(settings: TargetGroup | undefined, failure: HealthFailure): string {
-  if (failure.healthCheckPort) return failure.healthCheckPort
+/** A health check sent to a fixed port rather than to the port each target serves on. */
+function fixedCheckPort(settings: TargetGroup | undefined): string | undefined {
   const port = settings?.HealthCheckPort
-  if (port && port !== 'traffic-port') return port
+  return port && port !== 'traffic-port' ? port : undefined
+}
+
+function checkPort(settings: TargetGroup | undefined, failure: HealthFailure): string {
+  // A fixed port wins: the port an ECS event names is the target's (traffic) port, not the checked one.
+  const fixed = fixedCheckPort(settings)
+  if (fixed) return fixed
+  if (failure.healthCheckPort) return failure.healthCheckPort
   return settings?.Port !== undefined ? `${settings.Port} (traffic-port)` : 'the traffic port'
+}
+
+/** For failures to connect: a fixed health-check port is the first suspect. */
+function fixedPortHint(settings: TargetGroup | undefined): string {
+  const fixed = fixedCheckPort(settings)
+  return fixed
+    ? `the target group checks fixed port ${fixed}, not the port each task serves on: set HealthCheckPort to ` +
+        'traffic-port (or the port the app listens on); '
+    : ''
 }
 
 /**
@@ -116,6 +132,7 @@ export function explainHealthFailure(
       return {
         cause: `GET ${path} on port ${port} got no answer${timeout ? ` within ${timeout} s` : ''}`,
         hint:
+          fixedPortHint(settings) +
           `check that the task's security group admits the load balancer on port ${port} ` +
           'and that the app listens on it'
       }
@@ -124,6 +141,7 @@ export function explainHealthFailure(
       return {
         cause: `connection refused or reset: is the app listening on ${port}? is the health check port right?`,
         hint:
+          fixedPortHint(settings) +
           `check the container's port mapping and that the app binds 0.0.0.0:${port} (not 127.0.0.1); ` +
           "the target group's HealthCheckPort should be traffic-port or the port the app serves"
       }
