@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { readInputs } from './inputs.js'
+import type { DeployRequest } from './request.js'
 import { explainAwsError } from './aws-errors.js'
 import { applyPreview, previewUrl } from './preview.js'
 import { setOutputs } from './report/outputs.js'
@@ -12,6 +13,15 @@ import { Stages } from './report/stages.js'
 const loadAwsStages = () => import(/* webpackMode: "eager" */ './aws-stages.js')
 const loadGithub = () => import(/* webpackMode: "eager" */ './github/index.js')
 type AwsStages = Awaited<ReturnType<typeof loadAwsStages>>
+
+/**
+ * Whether reportToGithub may have anything to do (it decides the rest): without a token, only a preview
+ * or a pull request gets a word. Otherwise Octokit is not even loaded.
+ */
+const githubSideWanted = (request: DeployRequest): boolean =>
+  Boolean(request.githubToken) ||
+  request.preview !== undefined ||
+  (process.env.GITHUB_EVENT_NAME ?? '').startsWith('pull_request')
 
 /** inputs → discover → plan → apply → watch → report: one group per stage, one error path. */
 export async function run(): Promise<void> {
@@ -98,7 +108,7 @@ export async function run(): Promise<void> {
     await stages.run('report', async () => {
       if (report.outcome === 'success' && report.applied?.url) core.notice(`Serving at ${report.applied.url}`)
       await report.writeSummary()
-      if (report.request) {
+      if (report.request && githubSideWanted(report.request)) {
         const { reportToGithub } = await loadGithub()
         await reportToGithub({
           token: report.request.githubToken,
