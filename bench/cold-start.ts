@@ -1,76 +1,104 @@
+/**
+ * Cold start: `node <bundle>` until it exits on a validation error, and until its first AWS request,
+ * against `node -e 0` in the same run (a ratio), with peak RSS. Ours and the official action are run
+ * interleaved, so that a busy machine slows both alike.
+ */
 import { spawn } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { distEntry, inputEnvName } from '../test-support/run-action.js'
-import { median, range } from './stats.js'
+import { officialDist } from './official.js'
+import { summary, type Summary } from './stats.js'
 
-/** Prints process.resourceUsage().maxRSS (KiB) to fd 3 at exit: peak RSS without an outside tool. */
-const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import fs from 'node:fs';process.on('exit',()=>{try{fs.writeSync(3,String(process.resourceUsage().maxRSS))}catch{}})"
-)}`
+/**
+ * Prints peak RSS (KiB) and CPU time (µs) to fd 3 at exit: measured inside, without an outside tool. A
+ * CommonJS preload (`-r`): with `--import`, Node 20 would load a CommonJS main (the official action)
+ * through the ESM loader and lex all of it for exports, which costs it 0.15 s it does not pay on a runner.
+ */
+const USAGE_HOOK =
+  "process.on('exit',()=>{try{const u=process.resourceUsage();" +
+  "require('fs').writeSync(3,JSON.stringify([u.maxRSS,u.userCPUTime+u.systemCPUTime]))}catch{}})"
+
+let hookFile: string | undefined
 
 interface Sample {
   ms: number
   firstRequestMs?: number
   rssMb: number
+  cpuMs: number
 }
 
-function runOnce(
-  args: string[],
-  env: Record<string, string>,
-  server?: { firstAt: () => number | undefined; reset: () => void }
-): Promise<Sample> {
-  server?.reset()
+interface Probe {
+  firstAt: () => number | undefined
+  reset: () => void
+}
+
+function runOnce(args: string[], env: Record<string, string>, probe?: Probe): Promise<Sample> {
+  probe?.reset()
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, ['--import', RSS_HOOK, ...args], {
+    const child = spawn(process.execPath, ['-r', hookFile ?? '', ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'ignore', 'pipe']
     })
-    let rss = ''
-    ;(child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (rss += c.toString()))
+    let usage = ''
+    ;(child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (usage += c.toString()))
     child.on('error', reject)
     child.on('close', () => {
       const end = performance.now()
-      const first = server?.firstAt()
+      const first = probe?.firstAt()
+      const [rssKb, cpuUs] = JSON.parse(usage || '[NaN,NaN]') as [number, number]
       resolve({
         ms: end - started,
         firstRequestMs: first !== undefined ? first - started : undefined,
-        rssMb: Number(rss) / 1024
+        rssMb: rssKb / 1024,
+        cpuMs: cpuUs / 1000
       })
     })
   })
 }
 
-export interface ColdStartResult {
-  runs: number
-  nodeBaseline: { medianMs: number; rangeMs: [number, number]; rssMb: number }
-  validationError: { medianMs: number; rangeMs: [number, number]; ratio: number; rssMb: number }
-  firstRequest: { medianMs: number; rangeMs: [number, number]; ratio: number; rssMb: number }
-  bundle: { bytes: number; files: string[] }
+export interface PathResult {
+  wall: Summary
+  cpu: Summary
+  rssMb: Summary
+  /** Median wall time over the median `node -e 0`. */
+  ratio: number
 }
 
-export async function coldStart(runs = 15): Promise<ColdStartResult> {
-  const baseline: Sample[] = []
-  const invalid: Sample[] = []
-  const toFirst: Sample[] = []
+export interface BundleResult {
+  name: string
+  /** What ran: our dist, or the official snapshot's version. */
+  source: string
+  bytes: number
+  jsFiles: string[]
+  validationError: PathResult
+  firstRequest: PathResult
+}
 
-  // A stand-in AWS endpoint that notes when the first request arrives and answers 500.
-  let firstAt: number | undefined
-  const server = http.createServer((req, res) => {
-    firstAt ??= performance.now()
-    req.resume()
-    res.writeHead(500, { 'content-type': 'application/json' })
-    res.end('{"__type":"ServerException","message":"bench"}')
-  })
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()))
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-cold-'))
-  const out = path.join(dir, 'out')
-  writeFileSync(out, '')
+export interface ColdStartResult {
+  runs: number
+  nodeBaseline: { wall: Summary; rssMb: Summary }
+  bundles: BundleResult[]
+  /** Why the official action was not measured, when it was not. */
+  officialSkipped?: string
+}
+
+interface Target {
+  name: string
+  source: string
+  entry: string
+  invalidEnv: Record<string, string>
+  validEnv: Record<string, string>
+}
+
+const jsFilesOf = (entry: string): string[] =>
+  readdirSync(path.dirname(entry)).filter(f => f.endsWith('.js') || f.endsWith('.cjs'))
+
+function ourTarget(endpoint: string, out: string): Target {
   const valid: Record<string, string> = {
     [inputEnvName('cluster')]: 'ecs-demo',
     [inputEnvName('service')]: '{"serviceName":"s","taskDefinition":"f:1"}',
@@ -89,43 +117,118 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     ),
     ...Object.fromEntries(
       ['wait-for-service-stability', 'rollback-on-failure'].map(n => [inputEnvName(n), 'true'])
-    ),
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL: endpoint,
-    GITHUB_OUTPUT: out
+    )
   }
-  const probe = { firstAt: () => firstAt, reset: () => (firstAt = undefined) }
-  for (let i = 0; i < runs; i++) {
-    baseline.push(await runOnce(['-e', '0'], {}))
-    invalid.push(await runOnce([distEntry], { GITHUB_OUTPUT: out }))
-    toFirst.push(await runOnce([distEntry], valid, probe))
+  return {
+    name: 'ecs-alb-deploy',
+    source: 'dist/index.js',
+    entry: distEntry,
+    invalidEnv: { GITHUB_OUTPUT: out },
+    validEnv: { ...valid, ...awsEnv(endpoint), GITHUB_OUTPUT: out }
   }
-  server.close()
-  const base = median(baseline.map(s => s.ms))
-  const firstMs = toFirst.map(s => s.firstRequestMs ?? s.ms)
-  const distDir = path.dirname(distEntry)
-  const files = ['index.js']
+}
+
+function officialTarget(entry: string, source: string, endpoint: string, dir: string): Target {
+  writeFileSync(
+    path.join(dir, 'task-definition.json'),
+    JSON.stringify({
+      family: 'f',
+      containerDefinitions: [{ name: 'app', image: 'example/app:1', memory: 64 }]
+    })
+  )
+  return {
+    name: 'amazon-ecs-deploy-task-definition',
+    source,
+    entry,
+    invalidEnv: {},
+    validEnv: {
+      'INPUT_TASK-DEFINITION': path.join(dir, 'task-definition.json'),
+      INPUT_SERVICE: 's',
+      INPUT_CLUSTER: 'ecs-demo',
+      'INPUT_MAX-RETRIES': '1',
+      GITHUB_WORKSPACE: dir,
+      ...awsEnv(endpoint)
+    }
+  }
+}
+
+const awsEnv = (endpoint: string): Record<string, string> => ({
+  AWS_REGION: 'ap-northeast-1',
+  AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_EC2_METADATA_DISABLED: 'true'
+})
+
+const pathResult = (samples: number[], cpu: number[], rss: number[], base: number): PathResult => {
+  const wall = summary(samples)
+  return { wall, cpu: summary(cpu), rssMb: summary(rss), ratio: wall.median / base }
+}
+
+export async function coldStart(runs = 15): Promise<ColdStartResult> {
+  // A stand-in AWS endpoint that notes when the first request arrives and answers 500.
+  let firstAt: number | undefined
+  const server = http.createServer((req, res) => {
+    firstAt ??= performance.now()
+    req.resume()
+    res.writeHead(500, { 'content-type': 'application/json' })
+    res.end('{"__type":"ServerException","message":"bench"}')
+  })
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()))
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-cold-'))
+  const out = path.join(dir, 'out')
+  writeFileSync(out, '')
+  hookFile = path.join(dir, 'usage-hook.cjs')
+  writeFileSync(hookFile, USAGE_HOOK)
+  const probe: Probe = { firstAt: () => firstAt, reset: () => (firstAt = undefined) }
+
+  const targets = [ourTarget(endpoint, out)]
+  const official = await officialDist()
+  if (!('skipped' in official)) targets.push(officialTarget(official.entry, official.version, endpoint, dir))
+
+  const baseline: Sample[] = []
+  const invalid = targets.map((): Sample[] => [])
+  const toFirst = targets.map((): Sample[] => [])
+  try {
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await runOnce(['-e', '0'], {}))
+      for (const [t, target] of targets.entries()) {
+        invalid[t].push(await runOnce([target.entry], target.invalidEnv))
+        toFirst[t].push(await runOnce([target.entry], target.validEnv, probe))
+      }
+    }
+  } finally {
+    server.close()
+  }
+  const base = summary(baseline.map(s => s.ms)).median
   return {
     runs,
-    nodeBaseline: {
-      medianMs: base,
-      rangeMs: range(baseline.map(s => s.ms)),
-      rssMb: median(baseline.map(s => s.rssMb))
-    },
-    validationError: {
-      medianMs: median(invalid.map(s => s.ms)),
-      rangeMs: range(invalid.map(s => s.ms)),
-      ratio: median(invalid.map(s => s.ms)) / base,
-      rssMb: median(invalid.map(s => s.rssMb))
-    },
-    firstRequest: {
-      medianMs: median(firstMs),
-      rangeMs: range(firstMs),
-      ratio: median(firstMs) / base,
-      rssMb: median(toFirst.map(s => s.rssMb))
-    },
-    bundle: { bytes: files.reduce((a, f) => a + statSync(path.join(distDir, f)).size, 0), files }
+    nodeBaseline: { wall: summary(baseline.map(s => s.ms)), rssMb: summary(baseline.map(s => s.rssMb)) },
+    bundles: targets.map((target, t) => {
+      const jsFiles = jsFilesOf(target.entry)
+      const first = toFirst[t].map(s => s.firstRequestMs ?? NaN)
+      return {
+        name: target.name,
+        source: target.source,
+        jsFiles,
+        bytes: jsFiles.reduce((a, f) => a + statSync(path.join(path.dirname(target.entry), f)).size, 0),
+        validationError: pathResult(
+          invalid[t].map(s => s.ms),
+          invalid[t].map(s => s.cpuMs),
+          invalid[t].map(s => s.rssMb),
+          base
+        ),
+        // CPU and RSS of the whole run: the process ends on the stand-in's 500 right after the request.
+        firstRequest: pathResult(
+          first,
+          toFirst[t].map(s => s.cpuMs),
+          toFirst[t].map(s => s.rssMb),
+          base
+        )
+      }
+    }),
+    officialSkipped: 'skipped' in official ? official.skipped : undefined
   }
 }

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: cold start, API economy, scale and wait latency, in that order, then bench/RESULTS.md.
+ * Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { apiEconomy, renderApiEconomy, type ApiEconomyResult } from './api-economy.js'
+import { coldStart, type ColdStartResult } from './cold-start.js'
+import { OFFICIAL_RECORDED } from './official.js'
+import { scale, type ScaleResult } from './scale.js'
+import { fmt, medianRange } from './stats.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+
+const COLD_TARGET = { seconds: 0.16, rssMb: 75, bundleMb: 3 }
+const SCALE_TARGET = { rssMb: 120 }
+
+const mb = (bytes: number) => bytes / 1024 / 1024
+const ok = (pass: boolean) => (pass ? '✅' : '❌')
+
+function renderColdStart(r: ColdStartResult): string {
+  const lines = [
+    `${r.runs} runs each, interleaved; wall time in ms, median (range); the ratio is the median over ` +
+      `\`node -e 0\` (${medianRange(r.nodeBaseline.wall)} ms, ${fmt(r.nodeBaseline.rssMb.median)} MB) in the same run.`,
+    '',
+    '| Bundle | Path | Wall ms | × `node -e 0` | CPU ms | Peak RSS MB |',
+    '| --- | --- | --- | --- | --- | --- |'
+  ]
+  for (const b of r.bundles) {
+    for (const [label, p] of [
+      ['exit on a validation error', b.validationError],
+      ['until the first AWS request', b.firstRequest]
+    ] as const) {
+      lines.push(
+        `| ${b.name} | ${label} | ${medianRange(p.wall, 0)} | ${fmt(p.ratio, 2)} | ${medianRange(p.cpu, 0)} | ${medianRange(p.rssMb)} |`
+      )
+    }
+  }
+  lines.push('', '| Bundle | Size | Files |', '| --- | --- | --- |')
+  for (const b of r.bundles) {
+    lines.push(
+      `| ${b.name} (${b.source}) | ${fmt(mb(b.bytes), 2)} MB | ${b.jsFiles.length}: ${b.jsFiles.join(', ')} |`
+    )
+  }
+  const ours = r.bundles[0]
+  const official = r.bundles[1]
+  const index = ours.jsFiles.includes('index.js')
+    ? statSync(path.join(here, '..', 'dist', 'index.js')).size
+    : ours.bytes
+  lines.push(
+    '',
+    `Targets (ours): ≤ ${COLD_TARGET.seconds} s and ≤ ${COLD_TARGET.rssMb} MB, bundle ≤ ${COLD_TARGET.bundleMb} MB in one file.`,
+    `- validation error: ${fmt(ours.validationError.wall.median / 1000, 3)} s ${ok(ours.validationError.wall.median <= COLD_TARGET.seconds * 1000)}, ` +
+      `${fmt(ours.validationError.rssMb.median)} MB ${ok(ours.validationError.rssMb.median <= COLD_TARGET.rssMb)}`,
+    `- first AWS request: ${fmt(ours.firstRequest.wall.median / 1000, 3)} s ${ok(ours.firstRequest.wall.median <= COLD_TARGET.seconds * 1000)}, ` +
+      `${fmt(ours.firstRequest.rssMb.median)} MB (whole run) ${ok(ours.firstRequest.rssMb.median <= COLD_TARGET.rssMb)}`,
+    `- dist/index.js: ${fmt(mb(index), 2)} MB ${ok(mb(index) <= COLD_TARGET.bundleMb)} (sourcemap-register.cjs is ncc's source-map support, loaded by index.js)`
+  )
+  if (official) {
+    lines.push(
+      `- against the official action in this run: validation error ×${fmt(ours.validationError.wall.median / official.validationError.wall.median, 2)}, ` +
+        `first request ×${fmt(ours.firstRequest.wall.median / official.firstRequest.wall.median, 2)} (below 1: ours is faster)`
+    )
+  } else {
+    lines.push(
+      `- the official action was not measured (${r.officialSkipped ?? 'not present'}): its recorded figures are ` +
+        `${OFFICIAL_RECORDED.coldStartS} s and ${OFFICIAL_RECORDED.bundleMb} MB`
+    )
+  }
+  return lines.join('\n')
+}
+
+function renderScale(r: ScaleResult): string {
+  const lines = [
+    `In-process emulator at time scale ${r.timeScale}; the action polls every 1 s (poll-interval-seconds: 1).`,
+    '',
+    '| Tasks | Target groups | Polls | Calls per poll (median / max) | Per poll by operation (median) | Action peak RSS MB | Action CPU s (re-run) | CPU per extra poll ms | Deploy wall s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+  ]
+  for (const s of r.services) {
+    const ops = Object.entries(s.perPoll.medianByOperation)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')
+    lines.push(
+      `| ${s.tasks} | ${s.targetGroups} | ${s.perPoll.polls} | ${s.perPoll.medianCalls} / ${s.perPoll.maxCalls} | ${ops} | ` +
+        `${fmt(s.deploy.peakRssMb)} ${ok(s.deploy.peakRssMb < SCALE_TARGET.rssMb)} | ${fmt(s.deploy.cpuS, 2)} (${fmt(s.rerun.cpuS, 2)}) | ` +
+        `${fmt(s.cpuPerPollMs)} | ${fmt(s.deploy.wallS)} |`
+    )
+  }
+  const a = r.sharedAlb
+  lines.push(
+    '',
+    `Ten services sharing one ALB (one path rule each, 3 tasks each; the first creates the ALB and listener, ` +
+      `the other nine deploy at once): ${a.failed} failed; calls per poll per service median ${a.perPollMedian}, ` +
+      `max ${a.perPollMax}; reads per service ${medianRange(a.readsPerService, 0)}; peak RSS per action ` +
+      `${medianRange(a.peakRssMb)} MB.`,
+    '',
+    "The emulator (in the bench process, with every task's HTTP server and health checks) while it served them:",
+    '',
+    '| Scenario | API calls | API latency ms median (range) | Event-loop delay p50 / p99 / max ms | CPU s / wall s |',
+    '| --- | --- | --- | --- | --- |'
+  )
+  const row = (label: string, e: ScaleResult['sharedAlb']['emulator']) =>
+    `| ${label} | ${e.apiCalls} | ${medianRange(e.apiLatencyMs)} | ${fmt(e.eventLoopDelayMs.p50)} / ${fmt(e.eventLoopDelayMs.p99)} / ${fmt(e.eventLoopDelayMs.max)} | ${fmt(e.cpuS)} / ${fmt(e.wallS)} |`
+  for (const s of r.services) lines.push(row(`${s.tasks} tasks`, s.emulator))
+  lines.push(row('10 services, one ALB', a.emulator))
+  return lines.join('\n')
+}
+
+interface WaitLatencyModule {
+  waitLatency: () => Promise<unknown>
+  renderWaitLatency: (r: unknown) => string
+}
+
+async function waitLatencySection(): Promise<string> {
+  const file = path.join(here, 'wait-latency.ts')
+  if (!existsSync(file)) return '_skipped: bench/wait-latency.ts not present_'
+  // By URL: the other module may not exist yet, and the type checker must not require it.
+  const mod = (await import(pathToFileURL(file).href)) as WaitLatencyModule
+  return mod.renderWaitLatency(await mod.waitLatency())
+}
+
+async function timed<T>(
+  label: string,
+  fn: () => Promise<T>
+): Promise<{ value?: T; error?: string; s: number }> {
+  const t0 = performance.now()
+  process.stdout.write(`bench: ${label}…\n`)
+  try {
+    const value = await fn()
+    const s = (performance.now() - t0) / 1000
+    process.stdout.write(`bench: ${label} done in ${fmt(s)} s\n`)
+    return { value, s }
+  } catch (error) {
+    const s = (performance.now() - t0) / 1000
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    process.stdout.write(`bench: ${label} FAILED after ${fmt(s)} s: ${message}\n`)
+    return { error: message, s }
+  }
+}
+
+const section = <T>(r: { value?: T; error?: string; s: number }, render: (v: T) => string): string =>
+  r.value !== undefined ? render(r.value) : `**failed**: \`${(r.error ?? '').split('\n')[0]}\``
+
+const started = performance.now()
+if (!existsSync(path.join(here, '..', 'dist', 'index.js'))) {
+  throw new Error('dist/index.js is missing: run `npm run package` first')
+}
+const cold = await timed('cold start', () => coldStart(RUNS))
+const economy = await timed('API economy', () => apiEconomy())
+const scaled = await timed('scale', () => scale())
+const latency = await timed('wait latency', waitLatencySection)
+const totalS = (performance.now() - started) / 1000
+
+const cpus = os.cpus()
+const doc = `# Benchmarks
+
+Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'}, ${fmt(os.totalmem() / 1024 ** 3)} GB, Node ${process.version}, load average at the end ${os
+  .loadavg()
+  .map(l => fmt(l, 2))
+  .join(' ')}. The whole run took ${fmt(totalS / 60, 1)} min.
+The reference is the official [amazon-ecs-deploy-task-definition](https://github.com/aws-actions/amazon-ecs-deploy-task-definition), measured in the same run from its committed dist/ when a snapshot of it is on the machine.
+
+## Cold start (${fmt(cold.s)} s)
+
+${section(cold, renderColdStart)}
+
+## API economy (${fmt(economy.s)} s)
+
+Calls per scenario from the emulator's call log; the scenarios run in order on one emulator, each on the
+state the previous one left. "Of which watch": calls after apply's last mutating call. Asserted by
+\`__tests__/e2e/api-economy.test.ts\`.
+
+${section(economy, (r: ApiEconomyResult) => renderApiEconomy(r))}
+
+## Scale (${fmt(scaled.s)} s)
+
+${section(scaled, renderScale)}
+
+## Wait latency (${fmt(latency.s)} s)
+
+${section(latency, (s: string) => s)}
+`
+writeFileSync(path.join(here, 'RESULTS.md'), doc)
+process.stdout.write(`bench: wrote bench/RESULTS.md in ${fmt(totalS)} s\n`)
