@@ -156,6 +156,23 @@ describe('resources without the stack tag', () => {
     }
   )
 
+  test('a load balancer that differs is left as it is, with a warning, and the deploy goes on', async () => {
+    await deployedButNotOurs()
+    const since = emulator.calls.lastSeq()
+    const base = scenarioInputs()
+    const lb = JSON.parse(base['load-balancer']) as Record<string, unknown>
+    const inputs = {
+      ...base,
+      'load-balancer': JSON.stringify({ ...lb, SecurityGroups: ['sg-0fedcba9876543210'] })
+    }
+    const run = await runToEnd({ inputs, endpoint: emulator.url })
+    expectSuccess(run)
+    expect(mutatingOps(emulator.calls.list(since))).toEqual([])
+    expect(run.stdout).toMatch(
+      /::warning::Load balancer alb-rel was not created by this action .*SecurityGroups differ .* left unchanged/
+    )
+  })
+
   test('with adopt-existing: true the action modifies them', async () => {
     await deployedButNotOurs()
     const since = emulator.calls.lastSeq()
