@@ -27,7 +27,10 @@ export class RunReport {
   failed(message: string): void {
     const [title, ...details] = message.split('\n')
     // The rollback has its own line in the summary; the annotation carries both.
-    this.failure = { title, details: this.rollback ? details.filter(d => !d.startsWith('Rollback ')) : details }
+    this.failure = {
+      title,
+      details: this.rollback ? details.filter(d => !d.startsWith('Rollback ')) : details
+    }
   }
 
   async writeSummary(): Promise<void> {

@@ -100,7 +100,10 @@ export function renderSummary(d: SummaryData): string {
       '| --- | --- | --- | --- |'
     )
     for (const s of d.plan.steps) {
-      const changes = [s.reason ? `why: ${s.reason}` : '', ...s.changes.map(c => stepChangeLine(s, c))].filter(Boolean)
+      const changes = [
+        s.reason ? `why: ${s.reason}` : '',
+        ...s.changes.map(c => stepChangeLine(s, c))
+      ].filter(Boolean)
       out.push(
         `| ${s.resource} | ${esc(s.name)} | ${s.action} | ${changes.length ? changes.map(esc).join('<br>') : '—'} |`
       )
