@@ -9,6 +9,7 @@ import {
   TG,
   code404,
   deployment,
+  draining,
   event,
   healthy,
   initial,
@@ -193,6 +194,94 @@ describe('diagnose: stopped tasks', () => {
       diagnose(observe({ snapshots: [snap(10, running(0), [])], stoppedTasks: [stop('t1'), stop('t2')] }))
         .fatal?.kind
     ).toBe('container-health-check')
+  })
+})
+
+describe('diagnose: a container that exits', () => {
+  const exit = (id: string, ip: string) =>
+    stoppedTask({
+      id,
+      ip,
+      reason: 'Essential container in task exited',
+      stopCode: 'EssentialContainerExited',
+      containers: [{ name: 'app', exitCode: 1 }]
+    })
+  const oom = (id: string, ip: string) =>
+    stoppedTask({
+      id,
+      ip,
+      reason: 'Essential container in task exited',
+      stopCode: 'EssentialContainerExited',
+      containers: [
+        { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }
+      ]
+    })
+  const neverServed = [
+    snap(10, running(2), [initial('10.0.0.1'), initial('10.0.0.2')]),
+    snap(20, running(1), [draining('10.0.0.1'), initial('10.0.0.2')])
+  ]
+  const servedThenStopped = [
+    snap(10, running(2), [initial('10.0.0.1'), initial('10.0.0.2')]),
+    snap(20, running(2), [healthy('10.0.0.1'), healthy('10.0.0.2')]),
+    snap(30, running(1), [draining('10.0.0.1'), healthy('10.0.0.2')])
+  ]
+  const bothServedThenStopped = [
+    ...servedThenStopped,
+    snap(40, running(0), [draining('10.0.0.1'), draining('10.0.0.2')])
+  ]
+
+  test.each([
+    ['an exit', exit, 'container-exited'],
+    ['an OOM kill', oom, 'out-of-memory']
+  ])('%s of a task that never served fails at the first stop', (_name, stop, kind) => {
+    const { fatal } = diagnose(observe({ snapshots: neverServed, stoppedTasks: [stop('t1', '10.0.0.1')] }))
+    expect(fatal?.kind).toBe(kind)
+    expect(fatal?.evidence[0]).toBe('task t1 stopped: Essential container in task exited')
+  })
+
+  test.each([
+    ['an exit', exit, 'container-exited'],
+    ['an OOM kill', oom, 'out-of-memory']
+  ])('%s of a task seen healthy waits for a second task stopping the same way', (_name, stop, kind) => {
+    const once = diagnose(observe({ snapshots: servedThenStopped, stoppedTasks: [stop('t1', '10.0.0.1')] }))
+    expect(once.fatal).toBeUndefined()
+    expect(once.suspect?.kind).toBe(kind)
+    const twice = diagnose(
+      observe({
+        snapshots: bothServedThenStopped,
+        stoppedTasks: [stop('t1', '10.0.0.1'), stop('t2', '10.0.0.2')]
+      })
+    )
+    expect(twice.fatal?.kind).toBe(kind)
+    expect(twice.fatal?.evidence).toEqual(
+      expect.arrayContaining([
+        'task t1 stopped: Essential container in task exited',
+        'task t2 stopped: Essential container in task exited'
+      ])
+    )
+  })
+
+  test('a served task stopping and a task that never served: the second stop fails the deploy', () => {
+    // t2's target 10.0.0.3 was never healthy: its exit alone is enough.
+    const obs = observe({
+      snapshots: [
+        ...servedThenStopped,
+        snap(40, running(1), [draining('10.0.0.1'), healthy('10.0.0.2'), initial('10.0.0.3')]),
+        snap(50, running(1), [draining('10.0.0.1'), healthy('10.0.0.2'), draining('10.0.0.3')])
+      ],
+      stoppedTasks: [exit('t1', '10.0.0.1'), exit('t3', '10.0.0.3')]
+    })
+    expect(diagnose(obs).fatal?.kind).toBe('container-exited')
+  })
+
+  test('one desired task: a served task that exits fails at once (no second task to wait for)', () => {
+    const svc = (n: number) =>
+      service({ desiredCount: 1, deployments: [deployment({ desiredCount: 1, runningCount: n })] })
+    const obs = observe({
+      snapshots: [snap(10, svc(1), [healthy('10.0.0.1')]), snap(20, svc(0), [draining('10.0.0.1')])],
+      stoppedTasks: [exit('t1', '10.0.0.1')]
+    })
+    expect(diagnose(obs).fatal?.kind).toBe('container-exited')
   })
 })
 

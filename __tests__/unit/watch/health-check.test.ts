@@ -58,6 +58,31 @@ describe('explainHealthFailure', () => {
       /port 9000/
     ],
     [
+      'a fixed port, connection refused: the fixed port is named, not the traffic port the target reports',
+      { ...tgSettings, HealthCheckPort: '8081' },
+      { reason: 'Target.FailedHealthChecks', description: 'Health checks failed', healthCheckPort: '32768' },
+      /^connection refused or reset: is the app listening on 8081\? /,
+      /^the target group checks fixed port 8081, not the port each task serves on: set HealthCheckPort to traffic-port .*0\.0\.0\.0:8081/
+    ],
+    [
+      'a fixed port, timeout: the fixed port is named and suspected first',
+      { ...tgSettings, HealthCheckPort: '8081' },
+      { reason: 'Target.Timeout', description: 'Request timed out', healthCheckPort: '32768' },
+      /^GET \/healthz on port 8081 got no answer within 5 s$/,
+      /^the target group checks fixed port 8081, not the port each task serves on: set HealthCheckPort to traffic-port .*admits the load balancer on port 8081 /
+    ],
+    [
+      'a fixed port, wrong code: the port is named, the fixed-port hint is not (the port answered)',
+      { ...tgSettings, HealthCheckPort: '8081' },
+      {
+        reason: 'Target.ResponseCodeMismatch',
+        description: 'Health checks failed with these codes: [404]',
+        healthCheckPort: '32768'
+      },
+      /^GET \/healthz answered 404; the matcher expects 200$/,
+      /^make the app answer 200 on \/healthz \(port 8081\), or set/
+    ],
+    [
       'settings unknown: still says something useful',
       undefined,
       { reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [301]' },
