@@ -108,9 +108,10 @@ class RolloutWatch {
     return this.clock.now() - this.start
   }
 
-  private say(line: string): void {
+  /** `logged`: the log's wording when it differs; the timeline has its own time column. */
+  private say(line: string, logged = line): void {
     this.timeline.push({ atMs: this.elapsed(), line })
-    this.log(line)
+    this.log(logged)
   }
 
   async run(): Promise<WatchResult> {
@@ -244,7 +245,7 @@ class RolloutWatch {
     const line = renderProgress(snapshot)
     if (line !== this.lastLine) {
       this.lastLine = line
-      this.say(withElapsed(line, snapshot.atMs))
+      this.say(line, withElapsed(line, snapshot.atMs))
     }
 
     if (checkCompletion(snapshot).done) return this.finish(true)

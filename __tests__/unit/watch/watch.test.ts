@@ -97,7 +97,7 @@ function script(clock: ReturnType<typeof fakeClock>, frames: Frame[]): void {
 
 function watch(
   clock: ReturnType<typeof fakeClock>,
-  p: { minutes?: number; desired?: number } = {}
+  p: { minutes?: number; desired?: number; log?: (line: string) => void } = {}
 ): Promise<WatchResult> {
   return watchRollout({
     clients,
@@ -107,6 +107,7 @@ function watch(
     taskDefinitionArn: TD_NEW,
     targetGroupArns: [TG],
     wait: { minutes: p.minutes ?? 10, pollIntervalSeconds: INTERVAL_S },
+    log: p.log,
     clock
   })
 }
@@ -184,14 +185,16 @@ test('success once the new targets are healthy; draining old targets do not bloc
       targets: [...oldTargets.map(draining), ...newTargets.map(healthy)]
     }
   ])
-  const result = await watch(clock)
+  const logged: string[] = []
+  const result = await watch(clock, { log: line => logged.push(line) })
 
   expect(result.ok).toBe(true)
   expect(result.diagnosis).toBeUndefined()
   expect(result.deploymentId).toBe(NEW_ID)
   // Complete at the poll of 40 s: within one poll of the last target turning healthy.
   expect(result.durationMs).toBe(40_000)
-  expect(result.timeline.map(t => t.line)).toEqual([
+  // The log carries the elapsed time on progress lines; the timeline has its own time column.
+  expect(logged).toEqual([
     '3/3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
     'event: (service web) has started 3 tasks: (task a) (task b) (task c).',
     '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 10 s',
@@ -200,6 +203,22 @@ test('success once the new targets are healthy; draining old targets do not bloc
     '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
     'rollout complete in 40 s'
   ])
+  expect(result.timeline).toEqual([
+    { atMs: 0, line: '3/3 healthy · deployment IN_PROGRESS · running 0/3' },
+    { atMs: 10_000, line: 'event: (service web) has started 3 tasks: (task a) (task b) (task c).' },
+    {
+      atMs: 10_000,
+      line: '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+    },
+    { atMs: 30_000, line: 'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).' },
+    {
+      atMs: 30_000,
+      line: '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+    },
+    { atMs: 40_000, line: '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3' },
+    { atMs: 40_000, line: 'rollout complete in 40 s' }
+  ])
+  expect(result.lastProgress).toBe('3/3 healthy · 3 draining · deployment COMPLETED · running 3/3')
   expect(result.events).toHaveLength(2)
   expect(result.targets).toEqual([
     { targetGroupArn: TG, descriptions: expect.arrayContaining(newTargets.map(healthy)) }
