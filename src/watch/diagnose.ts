@@ -61,10 +61,13 @@ function diagnoseDeployment(obs: Observations): Diagnosis | undefined {
   if (deployment?.status === 'PRIMARY') return undefined
 
   const primary = primaryDeployment(service)
-  // A newer deployment of the same task definition (a concurrent run of the same deploy): not a failure.
-  if (primary && primary.taskDefinition === obs.taskDefinitionArn) return undefined
+  // A newer deployment of the same task definition, or of a revision with the same content (a concurrent
+  // run of the same deploy): not a failure.
+  const sameContent = primary?.taskDefinition ? obs.sameContent?.get(primary.taskDefinition) : undefined
+  if (primary && (primary.taskDefinition === obs.taskDefinitionArn || sameContent === true)) return undefined
+  const differs = sameContent === false ? `, whose content differs from ${obs.taskDefinitionArn}` : ''
   const other = primary
-    ? `deployment ${primary.id} (${primary.taskDefinition ?? 'unknown task definition'})`
+    ? `deployment ${primary.id} (${primary.taskDefinition ?? 'unknown task definition'}${differs})`
     : 'no deployment'
   const breakerOn = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true
   const gone = deployment ? `is ${deployment.status}` : 'is no longer listed'

@@ -80,6 +80,11 @@ export interface Observations {
   snapshot: Snapshot
   watchedDeploymentId: string
   taskDefinitionArn: string
+  /**
+   * Task definition ARN → whether its content equals ours, for those compared (ours included): a newer
+   * deployment of an equal revision is the same deploy, not another one.
+   */
+  sameContent?: ReadonlyMap<string, boolean>
   /** Stopped tasks of the watched deployment, in the order they were seen. */
   stoppedTasks: Task[]
   /** Service events that appeared during the watch, oldest first. */

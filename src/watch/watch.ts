@@ -1,4 +1,4 @@
-import type { Service, ServiceEvent, Task } from '@aws-sdk/client-ecs'
+import type { Deployment, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs'
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Clients } from '../aws.js'
 import type { WaitOptions } from '../request.js'
@@ -24,6 +24,7 @@ import {
   type PollTarget
 } from './poll.js'
 import { renderProgress, withElapsed } from './progress.js'
+import { SameContent } from './same-content.js'
 import { findDeployment, primaryDeployment, taskId, trackTargets } from './snapshot.js'
 
 export interface WatchOptions {
@@ -80,8 +81,9 @@ class RolloutWatch {
   private readonly seenTasks = new Set<string>()
   private pendingTasks: string[] = []
   private readonly stoppedTasks: Task[] = []
-  /** Every deployment id watched (the id changes when a newer deployment of the same task definition takes over). */
+  /** Every deployment id watched (the id changes when a newer deployment of the same content takes over). */
   private readonly watchedIds = new Set<string>()
+  private readonly sameContent: SameContent
   private prevFailed = 0
   private prevDeploymentRunning?: number
   private prevServiceRunning?: number
@@ -98,6 +100,7 @@ class RolloutWatch {
       serviceName: opts.serviceName,
       targetGroupArns: opts.targetGroupArns
     }
+    this.sameContent = new SameContent(opts.clients.ecs, opts.taskDefinitionArn)
     this.start = this.clock.now()
     this.baseIntervalMs = Math.max(opts.wait.pollIntervalSeconds, 0) * 1000
     this.watchedId = opts.deploymentId
@@ -157,6 +160,10 @@ class RolloutWatch {
       describeTargetHealth(this.poll)
     ])
     if (!service) return { targetGroups, stoppedTasks: [], requestedTasks: [], listedStopped: [] }
+
+    // Rare: a newer deployment of another revision of our family took over. Does it run what we asked for?
+    const successor = this.successor(service)?.taskDefinition
+    if (this.sameContent.needsLookup(successor)) await this.sameContent.compare(successor)
 
     let listedStopped: string[] = []
     let requestedTasks: string[] = []
@@ -254,23 +261,36 @@ class RolloutWatch {
     return undefined
   }
 
-  /** A newer deployment of the same task definition (the same deploy, run again) is followed, not failed. */
-  private followDeployment(service: Service): void {
+  /** A newer PRIMARY that replaced the watched deployment, which is neither PRIMARY nor FAILED any more. */
+  private successor(service: Service): Deployment | undefined {
+    if (!this.watchedId) return undefined
     const primary = primaryDeployment(service)
+    if (!primary?.id || primary.id === this.watchedId) return undefined
+    const current = findDeployment(service, this.watchedId)
+    if (current?.status === 'PRIMARY' || current?.rolloutState === 'FAILED') return undefined
+    return primary
+  }
+
+  /**
+   * A newer deployment that runs what we asked for (the same deploy, run again or at the same time: the
+   * same task definition, or another revision with the same content) is followed, not failed.
+   */
+  private followDeployment(service: Service): void {
     if (!this.watchedId) {
+      const primary = primaryDeployment(service)
       this.watchedId = primary?.id
       if (primary?.id) this.watchedIds.add(primary.id)
       return
     }
-    const current = findDeployment(service, this.watchedId)
-    if (current?.status === 'PRIMARY' || current?.rolloutState === 'FAILED' || !primary?.id) return
-    if (primary.id !== this.watchedId && primary.taskDefinition === this.opts.taskDefinitionArn) {
-      this.say(
-        `deployment ${primary.id} of the same task definition took over from ${this.watchedId}; watching it`
-      )
-      this.watchedId = primary.id
-      this.watchedIds.add(primary.id)
-    }
+    const next = this.successor(service)
+    if (!next?.id || this.sameContent.get(next.taskDefinition) !== true) return
+    const what =
+      next.taskDefinition === this.opts.taskDefinitionArn
+        ? 'of the same task definition'
+        : `of ${next.taskDefinition ?? ''} (the same content as ${this.opts.taskDefinitionArn})`
+    this.say(`deployment ${next.id} ${what} took over from ${this.watchedId}; watching it`)
+    this.watchedId = next.id
+    this.watchedIds.add(next.id)
   }
 
   private foldStoppedTasks(fetched: Fetched): void {
@@ -288,7 +308,7 @@ class RolloutWatch {
   private isWatchedTask(task: Task): boolean {
     if (task.startedBy) return this.watchedIds.has(task.startedBy)
     const stoppedAt = task.stoppedAt?.getTime() ?? Infinity
-    return task.taskDefinitionArn === this.opts.taskDefinitionArn && stoppedAt >= this.start
+    return this.sameContent.get(task.taskDefinitionArn) === true && stoppedAt >= this.start
   }
 
   private observations(snapshot: Snapshot): Observations {
@@ -297,6 +317,7 @@ class RolloutWatch {
       snapshot,
       watchedDeploymentId: this.watchedId ?? '',
       taskDefinitionArn: this.opts.taskDefinitionArn,
+      sameContent: this.sameContent.results,
       stoppedTasks: this.stoppedTasks,
       events: this.events,
       targetGroupSettings: this.settings ?? [],

@@ -346,6 +346,23 @@ describe('diagnose: the deployment', () => {
     expect(diagnose(observe({ snapshots: [snap(60, svc, [])] })).fatal?.kind).toBe('superseded')
   })
 
+  test('a newer deployment of another revision: followed when its content is ours, superseded when not', () => {
+    const other = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:24'
+    const svc = service({
+      deployments: [deployment({ id: ROLLBACK_ID, taskDefinition: other }), deployment({ status: 'ACTIVE' })]
+    })
+    const withContent = (same: boolean) => ({
+      ...observe({ snapshots: [snap(60, svc, [])] }),
+      sameContent: new Map([[other, same]])
+    })
+    expect(diagnose(withContent(true)).fatal).toBeUndefined()
+    const { fatal } = diagnose(withContent(false))
+    expect(fatal?.kind).toBe('superseded')
+    expect(fatal?.cause).toBe(
+      `deployment ${NEW_ID} is ACTIVE; the service now runs deployment ${ROLLBACK_ID} (${other}, whose content differs from ${TD_NEW})`
+    )
+  })
+
   test('a newer deployment of the same task definition is not a failure', () => {
     const svc = service({ deployments: [deployment({ id: ROLLBACK_ID, taskDefinition: TD_NEW })] })
     expect(diagnose(observe({ snapshots: [snap(60, svc, [])] })).fatal).toBeUndefined()

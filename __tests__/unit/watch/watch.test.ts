@@ -1,5 +1,6 @@
 import {
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
@@ -7,7 +8,8 @@ import {
   type Deployment,
   type Service,
   type ServiceEvent,
-  type Task
+  type Task,
+  type TaskDefinition
 } from '@aws-sdk/client-ecs'
 import {
   DescribeTargetGroupsCommand,
@@ -563,6 +565,192 @@ test.each([3, 300])('calls per poll do not grow with the task count (%i tasks)',
   })
   for (const call of ecs.commandCalls(DescribeTasksCommand))
     expect(call.args[0].input.tasks!.length).toBeLessThanOrEqual(100)
+})
+
+describe('a concurrent run of the same deploy registered its own revision', () => {
+  const TD_24 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:24'
+  const TD_25 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:25'
+  const B_ID = 'ecs-svc/4444444444444444444'
+  const C_ID = 'ecs-svc/5555555555555555555'
+  const image = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/app:v2'
+
+  /** As DescribeTaskDefinition answers: read-only fields differ by revision, the content does not. */
+  const taskDefinition = (arn: string, p: Partial<TaskDefinition> = {}): TaskDefinition => ({
+    taskDefinitionArn: arn,
+    family: 'app',
+    revision: Number(arn.slice(arn.lastIndexOf(':') + 1)),
+    status: 'ACTIVE',
+    registeredAt: new Date(T0 - Number(arn.slice(arn.lastIndexOf(':') + 1)) * 1000),
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [
+      {
+        name: 'app',
+        image,
+        essential: true,
+        portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }],
+        environment: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' }
+        ]
+      }
+    ],
+    ...p
+  })
+
+  function definitions(defs: TaskDefinition[]): void {
+    ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({
+      taskDefinition: defs.find(d => d.taskDefinitionArn === input.taskDefinition)
+    }))
+  }
+
+  const described = () =>
+    ecs.commandCalls(DescribeTaskDefinitionCommand).map(c => c.args[0].input.taskDefinition)
+  const ours = (p: Partial<Deployment> = {}) => deployment({ status: 'ACTIVE', runningCount: 0, ...p })
+  const starting = [initial('10.0.0.1'), initial('10.0.0.2')]
+  const up = [healthy('10.0.0.1'), healthy('10.0.0.2')]
+
+  test('a newer PRIMARY of another revision with the same content is followed, each revision described once', async () => {
+    const clock = fakeClock()
+    const reordered = taskDefinition(TD_25)
+    // The same content as AWS may list it: environment in another order, defaults spelled out or not.
+    reordered.containerDefinitions = [
+      {
+        ...reordered.containerDefinitions![0],
+        portMappings: [{ containerPort: 80 }],
+        environment: [...reordered.containerDefinitions![0].environment!].reverse()
+      }
+    ]
+    definitions([taskDefinition(TD_NEW), taskDefinition(TD_24), reordered])
+    script(clock, [
+      { deployments: [deployment()], targets: [] },
+      { deployments: [deployment({ id: B_ID, taskDefinition: TD_24 }), ours()], targets: [] },
+      {
+        deployments: [deployment({ id: B_ID, taskDefinition: TD_24, runningCount: 2 }), ours()],
+        targets: starting
+      },
+      {
+        deployments: [
+          deployment({ id: C_ID, taskDefinition: TD_25, runningCount: 2 }),
+          deployment({ id: B_ID, taskDefinition: TD_24, status: 'ACTIVE', runningCount: 2 })
+        ],
+        targets: starting
+      },
+      {
+        deployments: [deployment({ id: C_ID, taskDefinition: TD_25, runningCount: 2 })],
+        targets: up
+      },
+      {
+        deployments: [
+          deployment({ id: C_ID, taskDefinition: TD_25, runningCount: 2, rolloutState: 'COMPLETED' })
+        ],
+        targets: up
+      }
+    ])
+    const result = await watch(clock)
+
+    expect(result.diagnosis).toBeUndefined()
+    expect(result.ok).toBe(true)
+    expect(result.deploymentId).toBe(C_ID)
+    expect(result.timeline.map(t => t.line)).toEqual(
+      expect.arrayContaining([
+        `deployment ${B_ID} of ${TD_24} (the same content as ${TD_NEW}) took over from ${NEW_ID}; watching it`,
+        `deployment ${C_ID} of ${TD_25} (the same content as ${TD_NEW}) took over from ${B_ID}; watching it`
+      ])
+    )
+    // Ours once, each newer revision once, however many polls saw them.
+    expect(described().sort()).toEqual([TD_NEW, TD_24, TD_25].sort())
+    expect(calls()).toMatchObject({ DescribeServices: 6, DescribeTargetHealth: 6 })
+  })
+
+  test('a newer PRIMARY of another revision with other content: another deployment changed the service', async () => {
+    const clock = fakeClock()
+    definitions([
+      taskDefinition(TD_NEW),
+      taskDefinition(TD_24, {
+        containerDefinitions: [
+          { name: 'app', image: `${image}-other`, portMappings: [{ containerPort: 80 }] }
+        ]
+      })
+    ])
+    script(clock, [
+      { deployments: [deployment()], targets: [] },
+      { deployments: [deployment({ id: B_ID, taskDefinition: TD_24 }), ours()], targets: [] }
+    ])
+    const result = await watch(clock)
+
+    expect(result.ok).toBe(false)
+    expect(result.durationMs).toBe(10_000)
+    expect(result.diagnosis?.kind).toBe('superseded')
+    expect(result.diagnosis?.cause).toBe(
+      `deployment ${NEW_ID} is ACTIVE; the service now runs deployment ${B_ID} (${TD_24}, whose content differs from ${TD_NEW})`
+    )
+    expect(described().sort()).toEqual([TD_NEW, TD_24].sort())
+  })
+
+  test('a newer PRIMARY of another family differs without a look', async () => {
+    const clock = fakeClock()
+    const other = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/worker:24'
+    definitions([taskDefinition(TD_NEW), taskDefinition(other, { family: 'worker' })])
+    script(clock, [
+      { deployments: [deployment()], targets: [] },
+      { deployments: [deployment({ id: B_ID, taskDefinition: other }), ours()], targets: [] }
+    ])
+    const result = await watch(clock)
+
+    expect(result.diagnosis?.kind).toBe('superseded')
+    expect(result.diagnosis?.cause).toContain(`(${other}, whose content differs from ${TD_NEW})`)
+    expect(described()).toEqual([])
+  })
+
+  test('the same task definition ARN is followed without describing anything', async () => {
+    const clock = fakeClock()
+    definitions([])
+    script(clock, [
+      { deployments: [deployment()], targets: [] },
+      { deployments: [deployment({ id: B_ID, runningCount: 2 }), ours()], targets: up },
+      { deployments: [deployment({ id: B_ID, runningCount: 2, rolloutState: 'COMPLETED' })], targets: up }
+    ])
+    const result = await watch(clock)
+
+    expect(result.ok).toBe(true)
+    expect(result.deploymentId).toBe(B_ID)
+    expect(described()).toEqual([])
+  })
+
+  test('a throttled DescribeTaskDefinition throttles that poll; the next one compares and follows', async () => {
+    const clock = fakeClock()
+    script(clock, [
+      { deployments: [deployment()], targets: [] },
+      {
+        deployments: [deployment({ id: B_ID, taskDefinition: TD_24, runningCount: 2 }), ours()],
+        targets: up
+      },
+      {
+        deployments: [
+          deployment({ id: B_ID, taskDefinition: TD_24, runningCount: 2, rolloutState: 'COMPLETED' })
+        ],
+        targets: up
+      }
+    ])
+    const defs = [taskDefinition(TD_NEW), taskDefinition(TD_24)]
+    let throttles = 1
+    ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => {
+      if (input.taskDefinition === TD_24 && throttles-- > 0)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })
+      return { taskDefinition: defs.find(d => d.taskDefinitionArn === input.taskDefinition) }
+    })
+    const result = await watch(clock)
+
+    expect(result.ok).toBe(true)
+    expect(result.deploymentId).toBe(B_ID)
+    expect(result.timeline.map(t => t.line)).toContain('throttled (ThrottlingException); next poll in 20 s')
+    // Ours was read once; only the throttled one was asked again.
+    expect(described().filter(a => a === TD_NEW)).toHaveLength(1)
+    expect(described().filter(a => a === TD_24)).toHaveLength(2)
+  })
 })
 
 describe('rollback', () => {
