@@ -32,6 +32,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { applyPreview } from '../../src/preview.js'
 import type { DeployRequest } from '../../src/request.js'
 import { teardown } from '../../src/teardown.js'
+import { seedRequest } from '../fixtures/seed.js'
 
 const P = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012'
 const ECS_P = 'arn:aws:ecs:ap-northeast-1:123456789012'
@@ -50,36 +51,8 @@ const OURS = 'ecs-demo/ecs-simple-service-elb-pr-12'
 const own = (stack = OURS): Tag[] => [{ Key: 'ecs-alb-deploy:stack', Value: stack }]
 const ownEcs = (stack = OURS): EcsTag[] => [{ key: 'ecs-alb-deploy:stack', value: stack }]
 
-const base: DeployRequest = {
-  cluster: 'ecs-demo',
-  service: {
-    serviceName: 'ecs-simple-service-elb',
-    loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
-  },
-  taskDefinition: {
-    kind: 'register',
-    source: 'task-definition.json',
-    input: { family: 'ecscompose-ecs-app', containerDefinitions: [{ name: 'app', image: 'app:1' }] }
-  },
-  loadBalancer: { kind: 'manage', input: { Name: 'alb-demo' } },
-  targetGroup: { Name: 'default', Protocol: 'HTTP', Port: 80 },
-  listener: { Port: 80, Protocol: 'HTTP' },
-  redirectHttpToHttps: false,
-  forceNewDeployment: false,
-  tags: [],
-  wait: {
-    enabled: true,
-    minutes: 10,
-    pollIntervalSeconds: 5,
-    rollbackOnFailure: true,
-    newServiceOnFailure: 'keep'
-  },
-  dryRun: false,
-  summary: true,
-  adoptExisting: false,
-  maxAttempts: 1,
-  delete: true
-}
+// Teardown reads only names (cluster, service, family, load balancer, target group) and the listener port.
+const base = seedRequest({ maxAttempts: 1, delete: true })
 const request = applyPreview(base, { id: 'pr-12', routing: 'host', hostTemplate: '{id}.preview.example.com' })
 const HOST = [{ Field: 'host-header', HostHeaderConfig: { Values: ['pr-12.preview.example.com'] } }]
 
