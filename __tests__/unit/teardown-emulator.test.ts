@@ -23,6 +23,7 @@ import { applyPreview } from '../../src/preview.js'
 import type { DeployRequest } from '../../src/request.js'
 import { elbTags, ecsTags } from '../../src/resources/ownership.js'
 import { teardown } from '../../src/teardown.js'
+import { seedRequest, seedTargetGroup } from '../fixtures/seed.js'
 
 /**
  * Teardown over real HTTP against the project's emulator: a base stack and two previews are set up with
@@ -30,65 +31,16 @@ import { teardown } from '../../src/teardown.js'
  * resources, and a second teardown makes no mutating call.
  */
 
-const base: DeployRequest = {
-  cluster: 'ecs-demo',
+const base = seedRequest({
+  // No hand-pasted target group ARN and no classic service role: CreateService is sent as the action would.
   service: {
     serviceName: 'ecs-simple-service-elb',
     desiredCount: 1,
     loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
   },
-  taskDefinition: {
-    kind: 'register',
-    source: 'task-definition.json',
-    input: {
-      family: 'ecscompose-ecs-app',
-      networkMode: 'bridge',
-      containerDefinitions: [
-        {
-          name: 'app',
-          image: 'inokara/ecs-app:latest',
-          memory: 128,
-          essential: true,
-          portMappings: [{ containerPort: 4567 }]
-        }
-      ]
-    }
-  },
-  loadBalancer: {
-    kind: 'manage',
-    input: {
-      Name: 'alb-demo',
-      Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
-      SecurityGroups: ['sg-12345678']
-    }
-  },
-  targetGroup: {
-    Name: 'default',
-    Protocol: 'HTTP',
-    Port: 80,
-    VpcId: 'vpc-xxxxxxxx',
-    HealthCheckPath: '/hostname',
-    HealthCheckIntervalSeconds: 5,
-    HealthCheckTimeoutSeconds: 2,
-    Matcher: { HttpCode: '200' }
-  },
-  listener: { Port: 80, Protocol: 'HTTP' },
-  redirectHttpToHttps: false,
-  forceNewDeployment: false,
-  tags: [],
-  wait: {
-    enabled: true,
-    minutes: 10,
-    pollIntervalSeconds: 5,
-    rollbackOnFailure: true,
-    newServiceOnFailure: 'keep'
-  },
-  dryRun: false,
-  summary: true,
-  adoptExisting: false,
-  maxAttempts: 1,
-  delete: false
-}
+  targetGroup: { ...seedTargetGroup(), HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 },
+  maxAttempts: 1
+})
 const preview = (id: string): DeployRequest =>
   applyPreview(base, { id, routing: 'host', hostTemplate: '{id}.preview.example.com' })
 
