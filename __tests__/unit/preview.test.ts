@@ -8,56 +8,24 @@ import {
   previewIdFromEvent,
   previewUrl
 } from '../../src/preview.js'
+import { seedRequest, seedService } from '../fixtures/seed.js'
 
-/** The seed's stack, as inputs.ts would produce it. */
+/**
+ * The seed's stack plus what a preview must not inherit from it: a clientToken, the listener's default
+ * actions and the redirect listener (the pasted target group ARN is the seed's own); a user tag it must keep.
+ */
 function baseRequest(overrides: Partial<DeployRequest> = {}): DeployRequest {
-  return {
-    cluster: 'ecs-demo',
-    service: {
-      serviceName: 'ecs-simple-service-elb',
-      clientToken: 'fixed-token',
-      desiredCount: 2,
-      loadBalancers: [
-        {
-          targetGroupArn:
-            'arn:aws:elasticloadbalancing:ap-northeast-1:xxxxxxxxxxxx:targetgroup/default/zzzzzzzzzzzzzzzz',
-          containerName: 'app',
-          containerPort: 4567
-        }
-      ]
-    },
-    taskDefinition: {
-      kind: 'register',
-      source: 'examples/seed/task-definition.json',
-      input: { family: 'ecscompose-ecs-app', containerDefinitions: [{ name: 'app', image: 'app:1' }] }
-    },
-    loadBalancer: {
-      kind: 'manage',
-      input: { Name: 'alb-demo', Subnets: ['subnet-12345678', 'subnet-abcdefgh'] }
-    },
-    targetGroup: { Name: 'default', Protocol: 'HTTP', Port: 80 },
+  return seedRequest({
+    service: { ...seedService(), clientToken: 'fixed-token' },
     listener: {
       Port: 80,
       Protocol: 'HTTP',
       DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }]
     },
     redirectHttpToHttps: true,
-    forceNewDeployment: false,
     tags: [{ Key: 'team', Value: 'web' }],
-    wait: {
-      enabled: true,
-      minutes: 10,
-      pollIntervalSeconds: 5,
-      rollbackOnFailure: true,
-      newServiceOnFailure: 'keep'
-    },
-    dryRun: false,
-    summary: true,
-    adoptExisting: false,
-    maxAttempts: 8,
-    delete: false,
     ...overrides
-  }
+  })
 }
 
 const host = (id: string): PreviewOptions => ({
