@@ -15,6 +15,7 @@ import { applyPreview, previewUrl } from '../../src/preview.js'
 import type { DeployRequest, PreviewOptions } from '../../src/request.js'
 import { teardown } from '../../src/teardown.js'
 import { hexHash } from '../../src/resources/ownership.js'
+import { seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
 
 /**
  * Previews through the real pipeline (discover → plan → apply) against the emulator: the base stack owns
@@ -22,38 +23,14 @@ import { hexHash } from '../../src/resources/ownership.js'
  * touches the listener, a re-run changes nothing, and a teardown removes one preview only.
  */
 
-const base: DeployRequest = {
-  cluster: 'ecs-demo',
+const base = seedRequest({
   service: {
     serviceName: 'web',
     desiredCount: 1,
     loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
   },
-  taskDefinition: {
-    kind: 'register',
-    source: 'inline',
-    input: {
-      family: 'web',
-      networkMode: 'bridge',
-      containerDefinitions: [
-        {
-          name: 'app',
-          image: 'inokara/ecs-app:latest',
-          memory: 128,
-          essential: true,
-          portMappings: [{ containerPort: 4567 }]
-        }
-      ]
-    }
-  },
-  loadBalancer: {
-    kind: 'manage',
-    input: {
-      Name: 'alb-demo',
-      Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
-      SecurityGroups: ['sg-12345678']
-    }
-  },
+  taskDefinition: { kind: 'register', source: 'inline', input: { ...seedTaskDefinition(), family: 'web' } },
+  // No VpcId: the target group takes the load balancer's.
   targetGroup: {
     Name: 'web',
     Protocol: 'HTTP',
@@ -61,23 +38,9 @@ const base: DeployRequest = {
     HealthCheckPath: '/hostname',
     Matcher: { HttpCode: '200' }
   },
-  listener: { Port: 80, Protocol: 'HTTP' },
-  redirectHttpToHttps: false,
-  forceNewDeployment: false,
-  tags: [],
-  wait: {
-    enabled: false,
-    minutes: 10,
-    pollIntervalSeconds: 5,
-    rollbackOnFailure: true,
-    newServiceOnFailure: 'keep'
-  },
-  dryRun: false,
-  summary: true,
-  adoptExisting: false,
-  maxAttempts: 3,
-  delete: false
-}
+  wait: { ...seedRequest().wait, enabled: false },
+  maxAttempts: 3
+})
 const host = (id: string): PreviewOptions => ({
   id,
   routing: 'host',
