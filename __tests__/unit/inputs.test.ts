@@ -17,6 +17,7 @@ import type { DeployRequest } from '../../src/request.js'
 import {
   SEED_PASTED_TG_ARN,
   seedAlb,
+  seedRequest,
   seedService,
   seedTargetGroup,
   seedTaskDefinition
@@ -57,30 +58,16 @@ const errorOf = (fn: () => unknown): InputError => {
   throw new Error('expected an InputError')
 }
 
-/** What the seed's walk must become: the files unchanged, the cluster filled in, action.yml's defaults. */
-const seedRequest = (): DeployRequest => ({
-  cluster: 'ecs-demo',
-  service: { ...seedService(), cluster: 'ecs-demo' },
-  taskDefinition: { kind: 'reference', ref: 'ecscompose-ecs-app:22' },
-  loadBalancer: { kind: 'manage', input: seedAlb() },
-  targetGroup: seedTargetGroup(),
-  listener: { Port: 80, Protocol: 'HTTP' },
-  redirectHttpToHttps: false,
-  forceNewDeployment: false,
-  tags: [],
-  wait: {
-    enabled: true,
-    minutes: 10,
-    pollIntervalSeconds: 5,
-    rollbackOnFailure: true,
-    newServiceOnFailure: 'keep'
-  },
-  dryRun: false,
-  summary: true,
-  adoptExisting: false,
-  maxAttempts: 8,
-  delete: false
-})
+/**
+ * What the seed's walk must become: the files unchanged, the cluster filled in, action.yml's defaults, the
+ * service's task definition as a reference and no region (none given).
+ */
+const seedWalkRequest = (): DeployRequest =>
+  seedRequest({
+    region: undefined,
+    service: { ...seedService(), cluster: 'ecs-demo' },
+    taskDefinition: { kind: 'reference', ref: 'ecscompose-ecs-app:22' }
+  })
 
 describe('the seed walk', () => {
   const inline = Object.fromEntries(Object.entries(SEED_FILES).map(([k, v]) => [k, v]))
@@ -94,7 +81,7 @@ describe('the seed walk', () => {
       path.join(workspace, 'deploy/ecs-simple-service-elb.json')
     ]
   ])('its files parse unchanged (%s)', (_how, loadBalancer, targetGroup, service) => {
-    expect(parse({ cluster: 'ecs-demo', loadBalancer, targetGroup, service })).toEqual(seedRequest())
+    expect(parse({ cluster: 'ecs-demo', loadBalancer, targetGroup, service })).toEqual(seedWalkRequest())
   })
 
   test('relative paths resolve against GITHUB_WORKSPACE when no cwd is given', () => {
@@ -105,7 +92,7 @@ describe('the seed walk', () => {
       targetGroup: 'deploy/target-group.json'
     })
     const request = parseRequest(raw, { env: { GITHUB_WORKSPACE: workspace }, setSecret: noSecrets })
-    expect(request).toEqual(seedRequest())
+    expect(request).toEqual(seedWalkRequest())
   })
 
   test('the repository copy of the seed (examples/seed) parses, with its task definition file', () => {
@@ -546,7 +533,7 @@ describe('readInputs', () => {
       loadBalancer: 'deploy/alb.json',
       targetGroup: 'deploy/target-group.json'
     })
-    expect(readInputs()).toEqual(seedRequest())
+    expect(readInputs()).toEqual(seedWalkRequest())
   })
 
   test('reads booleans in the forms getBooleanInput accepts', () => {
