@@ -39,24 +39,10 @@ import {
   type Action
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { seedAlb, seedTargetGroup } from '../fixtures/seed.js'
 
-const SEED_ALB = {
-  Name: 'alb-demo',
-  Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
-  SecurityGroups: ['sg-12345678']
-}
-const SEED_TG = {
-  Name: 'default',
-  Protocol: 'HTTP' as const,
-  Port: 80,
-  VpcId: 'vpc-xxxxxxxx',
-  HealthCheckPath: '/hostname',
-  HealthCheckIntervalSeconds: 30,
-  HealthCheckTimeoutSeconds: 15,
-  HealthyThresholdCount: 3,
-  UnhealthyThresholdCount: 3,
-  Matcher: { HttpCode: '200' }
-}
+const SEED_ALB = seedAlb()
+const SEED_TG = seedTargetGroup()
 
 let emulator: Emulator
 let elb: ElasticLoadBalancingV2Client
