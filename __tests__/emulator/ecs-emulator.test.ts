@@ -23,6 +23,7 @@ import {
   ModifyTargetGroupCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { seedAlb, seedTargetGroup } from '../fixtures/seed.js'
 import { until } from './ecs-harness.js'
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
@@ -60,27 +61,9 @@ const control = async (method: string, route: string, body?: unknown) => {
 
 /** The seed's walk: ALB, target group (health check on /hostname, 30 s / 15 s / 3 / 3), listener on :80. */
 async function seedLoadBalancing(targetType: 'instance' | 'ip' = 'instance', name = 'default') {
-  const lb = await elbv2.send(
-    new CreateLoadBalancerCommand({
-      Name: 'alb-demo',
-      Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
-      SecurityGroups: ['sg-12345678']
-    })
-  )
+  const lb = await elbv2.send(new CreateLoadBalancerCommand(seedAlb()))
   const tg = await elbv2.send(
-    new CreateTargetGroupCommand({
-      Name: name,
-      Protocol: 'HTTP',
-      Port: 80,
-      VpcId: 'vpc-xxxxxxxx',
-      TargetType: targetType,
-      HealthCheckPath: '/hostname',
-      HealthCheckIntervalSeconds: 30,
-      HealthCheckTimeoutSeconds: 15,
-      HealthyThresholdCount: 3,
-      UnhealthyThresholdCount: 3,
-      Matcher: { HttpCode: '200' }
-    })
+    new CreateTargetGroupCommand({ ...seedTargetGroup(), Name: name, TargetType: targetType })
   )
   const lbArn = lb.LoadBalancers![0].LoadBalancerArn!
   const tgArn = tg.TargetGroups![0].TargetGroupArn!
