@@ -23,7 +23,7 @@ import { applyPreview } from '../../src/preview.js'
 import type { DeployRequest } from '../../src/request.js'
 import { elbTags, ecsTags } from '../../src/resources/ownership.js'
 import { teardown } from '../../src/teardown.js'
-import { seedRequest, seedTargetGroup } from '../fixtures/seed.js'
+import { seedManagedService, seedRequest, seedTargetGroup } from '../fixtures/seed.js'
 
 /**
  * Teardown over real HTTP against the project's emulator: a base stack and two previews are set up with
@@ -32,12 +32,7 @@ import { seedRequest, seedTargetGroup } from '../fixtures/seed.js'
  */
 
 const base = seedRequest({
-  // No hand-pasted target group ARN and no classic service role: CreateService is sent as the action would.
-  service: {
-    serviceName: 'ecs-simple-service-elb',
-    desiredCount: 1,
-    loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
-  },
+  service: seedManagedService(),
   targetGroup: { ...seedTargetGroup(), HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 },
   maxAttempts: 1
 })
