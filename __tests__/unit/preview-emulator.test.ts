@@ -15,7 +15,7 @@ import { applyPreview, previewUrl } from '../../src/preview.js'
 import type { DeployRequest, PreviewOptions } from '../../src/request.js'
 import { teardown } from '../../src/teardown.js'
 import { hexHash } from '../../src/resources/ownership.js'
-import { seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
+import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
 
 /**
  * Previews through the real pipeline (discover → plan → apply) against the emulator: the base stack owns
@@ -24,11 +24,7 @@ import { seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
  */
 
 const base = seedRequest({
-  service: {
-    serviceName: 'web',
-    desiredCount: 1,
-    loadBalancers: [{ containerName: 'app', containerPort: 4567 }]
-  },
+  service: seedManagedService('web'),
   taskDefinition: { kind: 'register', source: 'inline', input: { ...seedTaskDefinition(), family: 'web' } },
   // No VpcId: the target group takes the load balancer's.
   targetGroup: {
