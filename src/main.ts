@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import * as core from './workflow-commands.js'
 import { readInputs } from './inputs.js'
 import type { DeployRequest } from './request.js'
 import { explainAwsError } from './aws-errors.js'
@@ -7,6 +7,7 @@ import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText } from './report/plan-text.js'
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
+import { stopYoungGenerationGrowth } from './young-generation.js'
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
@@ -91,6 +92,7 @@ export async function run(): Promise<void> {
     })
 
     if (request.wait.enabled) {
+      stopYoungGenerationGrowth()
       const watched = await stages.run('watch', () =>
         watchAndRecover({ clients, request, applied, log: core.info }).catch((e: unknown) => {
           if (e instanceof RolloutFailed) report.watched(e.result, e.rollback)
