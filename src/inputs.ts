@@ -1,4 +1,4 @@
-import * as core from './workflow-commands.js'
+import * as core from '@actions/core'
 import type { DeployRequest } from './request.js'
 import { InputError } from './inputs/errors.js'
 import { readDocumentInput, type DocumentInput } from './inputs/parse-document.js'

@@ -1,4 +1,4 @@
-import * as core from './workflow-commands.js'
+import * as core from '@actions/core'
 import { readInputs } from './inputs.js'
 import type { DeployRequest } from './request.js'
 import { explainAwsError } from './aws-errors.js'

@@ -1,4 +1,4 @@
-import * as core from '../workflow-commands.js'
+import * as core from '@actions/core'
 import * as github from '@actions/github'
 
 export type Octokit = ReturnType<typeof github.getOctokit>

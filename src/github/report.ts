@@ -1,4 +1,4 @@
-import * as core from '../workflow-commands.js'
+import * as core from '@actions/core'
 import type { DeployRequest } from '../request.js'
 import { githubSideEnabled } from './client.js'
 import { markInactive, publishDeployment } from './deployment.js'

@@ -1,4 +1,4 @@
-import * as core from '../workflow-commands.js'
+import * as core from '@actions/core'
 
 /** Every output the action sets; a unit test checks this list against action.yml both ways. */
 export const OUTPUT_NAMES = [

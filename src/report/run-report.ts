@@ -1,4 +1,4 @@
-import * as core from '../workflow-commands.js'
+import * as core from '@actions/core'
 import type { Applied, Plan } from '../plan-types.js'
 import type { DeployRequest } from '../request.js'
 import type { WatchResult } from '../watch/index.js'
@@ -51,7 +51,7 @@ export class RunReport {
         rollback: this.rollback,
         removed: this.removed
       })
-      await core.appendSummary(markdown)
+      await core.summary.addRaw(markdown).write()
     } catch (e) {
       core.warning(`could not write the job summary: ${(e as Error).message}`)
     }

@@ -1,4 +1,4 @@
-import * as core from '../workflow-commands.js'
+import * as core from '@actions/core'
 
 /** Runs each stage in its own log group and remembers how long it took, for the summary. */
 export class Stages {
