@@ -69,9 +69,10 @@ function diagnoseDeployment(obs: Observations): Diagnosis | undefined {
   const other = primary
     ? `deployment ${primary.id} (${primary.taskDefinition ?? 'unknown task definition'}${differs})`
     : 'no deployment'
-  const breakerOn = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true
   const gone = deployment ? `is ${deployment.status}` : 'is no longer listed'
-  if (rollbackEvents.length > 0 || breakerOn) {
+  // Only ECS's own "rolling back" events prove the breaker acted: with the breaker merely enabled, a newer
+  // deployment may be another run's, and calling it a rollback would make recover undo that run's deploy.
+  if (rollbackEvents.length > 0) {
     return {
       kind: 'circuit-breaker',
       title: 'The deployment circuit breaker rolled back the deployment',

@@ -346,6 +346,16 @@ describe('diagnose: the deployment', () => {
     expect(diagnose(observe({ snapshots: [snap(60, svc, [])] })).fatal?.kind).toBe('superseded')
   })
 
+  test('replaced by another task definition with the breaker enabled but no rollback event: superseded', () => {
+    // recover rolls back a circuit-breaker verdict; here that would undo another run's deploy.
+    const other = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:24'
+    const svc = service({
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      deployments: [deployment({ id: ROLLBACK_ID, taskDefinition: other })]
+    })
+    expect(diagnose(observe({ snapshots: [snap(60, svc, [])] })).fatal?.kind).toBe('superseded')
+  })
+
   test('a newer deployment of another revision: followed when its content is ours, superseded when not', () => {
     const other = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/app:24'
     const svc = service({
