@@ -2,27 +2,14 @@
  * The bundled action (dist/index.js), run as a GitHub runner runs it, against the local emulator over
  * real HTTP. Each test asserts the outputs, the emulator's resulting state and its call log.
  */
-import { startEmulator, type Emulator } from '../../emulator/server.js'
-import { EmulatorControl } from '../../test-support/emulator-client.js'
+import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { fargateInputs, seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
 
-let emulator: Emulator
-let control: EmulatorControl
-
-beforeAll(async () => {
-  emulator = await startEmulator({ timeScale: 0.01 })
-  control = new EmulatorControl(emulator.url)
-})
-afterAll(async () => {
-  await emulator.stop()
-})
-beforeEach(async () => {
-  await control.reset()
-})
+const suite = useEmulator({ timeScale: 0.01 })
 
 const deploy = (inputs: Record<string, string>, env?: Record<string, string>) =>
-  runAction({ inputs, endpoint: emulator.url, env })
+  runAction({ inputs, endpoint: suite.emulator.url, env })
 
 const expectSuccess = (run: ActionRun) => {
   if (run.code !== 0) throw new Error(`action failed (${run.code}):\n${run.stdout}\n${run.stderr}`)
@@ -57,7 +44,7 @@ describe('seed walk', () => {
     // The seed's hand-pasted placeholder ARN is replaced, and the user is told.
     expect(run.stdout).toMatch(/zzzzzzzzzzzzzzzz/)
 
-    const mutating = (await control.mutatingCalls()).map(c => c.operation)
+    const mutating = (await suite.control.mutatingCalls()).map(c => c.operation)
     expect(mutating).toEqual([
       'CreateLoadBalancer',
       'CreateTargetGroup',
@@ -65,12 +52,12 @@ describe('seed walk', () => {
       'RegisterTaskDefinition',
       'CreateService'
     ])
-    const create = (await control.calls()).find(c => c.operation === 'CreateService')!
+    const create = (await suite.control.calls()).find(c => c.operation === 'CreateService')!
     const params = create.params as { loadBalancers: { targetGroupArn: string }[]; clientToken?: string }
     expect(params.loadBalancers[0].targetGroupArn).toBe(o['target-group-arn'])
     expect(params.clientToken).toBeTruthy()
 
-    const local = await control.localUrlFor(o['dns-name'])
+    const local = await suite.control.localUrlFor(o['dns-name'])
     const names = await hostnames(local, 3)
     for (const n of names) expect(n).toMatch(/^[0-9a-f]{12}$/)
     expect(new Set(names).size).toBeGreaterThanOrEqual(2)
@@ -79,10 +66,10 @@ describe('seed walk', () => {
 
   test('identical re-run makes zero mutating calls and few reads', async () => {
     expectSuccess(await deploy(seedInputs()))
-    const before = (await control.calls()).at(-1)!.seq
+    const before = (await suite.control.calls()).at(-1)!.seq
     const again = await deploy(seedInputs())
     expectSuccess(again)
-    const calls = await control.calls(before)
+    const calls = await suite.control.calls(before)
     expect(calls.filter(c => c.mutating)).toEqual([])
     expect(again.outputs.changed).toBe('false')
     expect(calls.length).toBeLessThanOrEqual(10)
@@ -90,13 +77,13 @@ describe('seed walk', () => {
 
   test('image change: one RegisterTaskDefinition and one UpdateService, then a healthy rollout', async () => {
     expectSuccess(await deploy(seedInputs()))
-    const before = (await control.calls()).at(-1)!.seq
+    const before = (await suite.control.calls()).at(-1)!.seq
     const run = await deploy(seedInputs({ 'task-definition': seedTaskDefinition('inokara/ecs-app:v2') }))
     expectSuccess(run)
-    const mutating = (await control.mutatingCalls(before)).map(c => c.operation)
+    const mutating = (await suite.control.mutatingCalls(before)).map(c => c.operation)
     expect(mutating).toEqual(['RegisterTaskDefinition', 'UpdateService'])
     expect(run.outputs['task-definition-arn']).toMatch(/ecscompose-ecs-app:2$/)
-    const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
+    const state = (await suite.control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
     const live = state.elbv2.targetGroups
       .flatMap(tg => tg.Targets ?? [])
       .filter(t => t.health?.state === 'healthy')
@@ -108,12 +95,12 @@ describe('other shapes', () => {
   test('awsvpc / Fargate service with ip targets', async () => {
     const run = await deploy(fargateInputs())
     expectSuccess(run)
-    const tg = (await control.calls()).find(c => c.operation === 'CreateTargetGroup')!
+    const tg = (await suite.control.calls()).find(c => c.operation === 'CreateTargetGroup')!
     // VpcId was not given: it comes from the load balancer's subnets.
     expect((tg.params as { VpcId?: string }).VpcId).toBe('vpc-0a1b2c3d4e5f60718')
-    const health = (await control.calls()).filter(c => c.operation === 'DescribeTargetHealth')
+    const health = (await suite.control.calls()).filter(c => c.operation === 'DescribeTargetHealth')
     expect(health.length).toBeGreaterThan(0)
-    const local = await control.localUrlFor(run.outputs['dns-name'])
+    const local = await suite.control.localUrlFor(run.outputs['dns-name'])
     expect(new Set(await hostnames(local, 6)).size).toBe(3)
   })
 
@@ -155,11 +142,11 @@ describe('other shapes', () => {
     expectSuccess(b)
     expect(a.outputs['listener-arn']).toBe(b.outputs['listener-arn'])
     expect(a.outputs['listener-rule-arn']).not.toBe(b.outputs['listener-rule-arn'])
-    const creates = (await control.mutatingCalls()).map(c => c.operation)
+    const creates = (await suite.control.mutatingCalls()).map(c => c.operation)
     expect(creates.filter(o => o === 'CreateLoadBalancer')).toHaveLength(1)
     expect(creates.filter(o => o === 'CreateListener')).toHaveLength(1)
     expect(creates.filter(o => o === 'CreateRule')).toHaveLength(2)
-    const local = await control.localUrlFor(a.outputs['dns-name'])
+    const local = await suite.control.localUrlFor(a.outputs['dns-name'])
     expect((await fetch(`${local}/hostname`)).status).toBe(200)
     // Not matched by any rule: the shared listener's own default (404), not one of the services.
     expect((await fetch(`${local}/elsewhere`)).status).toBe(404)
@@ -184,7 +171,7 @@ describe('other shapes', () => {
     )
     expectSuccess(run)
     expect(run.outputs.url).toBe(`https://${run.outputs['dns-name']}`)
-    const listeners = await control.listeners()
+    const listeners = await suite.control.listeners()
     expect(listeners.map(l => `${l.protocol}:${l.port}`).sort()).toEqual(['HTTP:80', 'HTTPS:443'])
     const http = listeners.find(l => l.port === 80)!
     const res = await fetch(`${http.localUrl}/hostname`, { redirect: 'manual' })
@@ -198,13 +185,13 @@ describe('the seed experiment', () => {
     let stopped = false
     const runP = runAction({
       inputs: seedInputs({ 'desired-count': '3' }),
-      endpoint: emulator.url,
+      endpoint: suite.emulator.url,
       onStdout: () => {
         if (stopped) return
         stopped = true
         // Let the first tasks come up, then stop one container, as the seed did.
         setTimeout(() => {
-          control
+          suite.control
             .stopTasks({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', count: 1, mode: 'app-down' })
             .catch(() => {})
         }, 1500)
@@ -212,7 +199,7 @@ describe('the seed experiment', () => {
     })
     const run = await runP
     expectSuccess(run)
-    const state = (await control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
+    const state = (await suite.control.state()) as { elbv2: { targetGroups: TargetHealthDump[] } }
     const healthy = state.elbv2.targetGroups
       .flatMap(tg => tg.Targets ?? [])
       .filter(t => t.health?.state === 'healthy')

@@ -3,25 +3,12 @@
  * emulator. A dry-run makes no mutating call at all; the plan lists every resource in apply order with its
  * action and, for updates, the field-level diff; a real run does exactly the calls its plan announced.
  */
-import { startEmulator, type Emulator } from '../../emulator/server.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
-import { EmulatorControl } from '../../test-support/emulator-client.js'
+import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
 
-let emulator: Emulator
-let control: EmulatorControl
-
-beforeAll(async () => {
-  emulator = await startEmulator({ timeScale: 0.01 })
-  control = new EmulatorControl(emulator.url)
-})
-afterAll(async () => {
-  await emulator.stop()
-})
-beforeEach(async () => {
-  await control.reset()
-})
+const suite = useEmulator({ timeScale: 0.01 })
 
 interface PlanOutputStep {
   resource: string
@@ -31,7 +18,7 @@ interface PlanOutputStep {
   changes: { field: string; from?: unknown; to?: unknown; secret?: boolean }[]
 }
 
-const deploy = (inputs: Record<string, string>) => runAction({ inputs, endpoint: emulator.url })
+const deploy = (inputs: Record<string, string>) => runAction({ inputs, endpoint: suite.emulator.url })
 const dryRun = (inputs: Record<string, string>) => deploy({ ...inputs, 'dry-run': 'true' })
 
 const expectSuccess = (run: ActionRun): void => {
@@ -41,11 +28,11 @@ const expectSuccess = (run: ActionRun): void => {
 const planOf = (run: ActionRun): PlanOutputStep[] =>
   JSON.parse(run.outputs.plan ?? 'null') as PlanOutputStep[]
 
-const lastSeq = async (): Promise<number> => (await control.calls()).at(-1)?.seq ?? 0
+const lastSeq = async (): Promise<number> => (await suite.control.calls()).at(-1)?.seq ?? 0
 
 /** Every call the emulator logged as mutating, whatever its answer (a refused call is still an attempt). */
 const attemptedMutations = async (since: number): Promise<CallRecord[]> =>
-  (await control.calls(since)).filter(c => c.mutating)
+  (await suite.control.calls(since)).filter(c => c.mutating)
 
 /** The plan block of the log: from its "Plan:" headline to the end of the plan group. */
 const planText = (run: ActionRun): string => {
@@ -61,7 +48,7 @@ describe('dry-run', () => {
     expectSuccess(run)
     expect(await attemptedMutations(0)).toEqual([])
     // Discover did read: a dry-run is not a no-op.
-    expect((await control.calls()).map(c => c.operation)).toContain('DescribeServices')
+    expect((await suite.control.calls()).map(c => c.operation)).toContain('DescribeServices')
 
     const plan = planOf(run)
     expect(plan.map(s => s.resource)).toEqual(APPLY_ORDER)
@@ -202,7 +189,7 @@ describe('a real run does what its plan said', () => {
     expectSuccess(run)
     const plan = planOf(run)
     expect(plan).toEqual(planOf(dry))
-    const mutating = (await control.mutatingCalls()).map(c => c.operation)
+    const mutating = (await suite.control.mutatingCalls()).map(c => c.operation)
     expect(mutating).toEqual(plan.flatMap(s => s.calls))
     expect(run.outputs.changed).toBe('true')
     // The plan is printed before applying, inside the (collapsed) plan group.
@@ -240,7 +227,9 @@ describe('a real run does what its plan said', () => {
       'RegisterTaskDefinition',
       'UpdateService'
     ])
-    expect((await control.mutatingCalls(before)).map(c => c.operation)).toEqual(plan.flatMap(s => s.calls))
+    expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual(
+      plan.flatMap(s => s.calls)
+    )
     const service = plan.find(s => s.resource === 'service')!
     expect(service.changes.map(c => c.field)).toEqual(['taskDefinition', 'desiredCount'])
     const tg = plan.find(s => s.resource === 'target-group')!
@@ -296,7 +285,7 @@ describe('the log', () => {
   })
 
   test('a failing run: only the ::error:: line stands outside the groups', async () => {
-    await control.images({ image: 'inokara/ecs-app:broken', pullFails: true })
+    await suite.control.images({ image: 'inokara/ecs-app:broken', pullFails: true })
     const run = await deploy(
       seedInputs({
         'task-definition': seedTaskDefinition('inokara/ecs-app:broken'),
