@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs'
+import { describe, expect, test } from '@jest/globals'
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs'
 import {
   DescribeListenersCommand,
   DescribeRulesCommand,
-  DescribeTagsCommand,
-  ElasticLoadBalancingV2Client
+  DescribeTagsCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { useEmulatorWithClients } from '../../test-support/use-sdk-clients.js'
 import { applyPlan } from '../../src/apply.js'
-import type { Clients } from '../../src/aws.js'
 import { discover } from '../../src/discover.js'
 import { buildPlan } from '../../src/plan.js'
 import { applyPreview, previewUrl } from '../../src/preview.js'
@@ -43,37 +41,17 @@ const host = (id: string): PreviewOptions => ({
   hostTemplate: '{id}.preview.example.com'
 })
 
-let emulator: Emulator
-let clients: Clients
-
-beforeAll(async () => {
-  emulator = await startEmulator({ timeScale: 0.02 })
-  const common = {
-    endpoint: emulator.url,
-    region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
-    maxAttempts: 3
-  }
-  clients = { ecs: new ECSClient(common), elbv2: new ElasticLoadBalancingV2Client(common) }
-})
-afterAll(async () => {
-  clients.ecs.destroy()
-  clients.elbv2.destroy()
-  await emulator.stop()
-})
-beforeEach(async () => {
-  await emulator.reset()
-})
+const suite = useEmulatorWithClients({ timeScale: 0.02, maxAttempts: 3 })
 
 async function deploy(request: DeployRequest) {
-  const actual = await discover({ clients, request })
+  const actual = await discover({ clients: suite.clients, request })
   const plan = buildPlan({ request, actual })
-  const applied = await applyPlan({ clients, request, actual, plan })
+  const applied = await applyPlan({ clients: suite.clients, request, actual, plan })
   return { plan, applied }
 }
 
 const mutatingSince = (seq: number): string[] =>
-  emulator.calls
+  suite.emulator.calls
     .list(seq)
     .filter(c => c.mutating && c.status < 300)
     .map(c => c.operation)
@@ -82,7 +60,9 @@ describe('previews through discover → plan → apply', () => {
   test('two previews at once on the shared listener; re-run is a no-op; teardown removes one', async () => {
     const baseRun = await deploy(base)
     const listenerArn = baseRun.applied.listenerArn as string
-    const before = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+    const before = await suite.clients.elbv2.send(
+      new DescribeListenersCommand({ ListenerArns: [listenerArn] })
+    )
 
     // Two ids whose deterministic priority is the same: the second CreateRule meets PriorityInUse.
     const slot = (id: string): number => parseInt(hexHash(`ecs-demo/web-${id}`, 8), 16) % 1000
@@ -97,16 +77,18 @@ describe('previews through discover → plan → apply', () => {
     expect(ra.applied.loadBalancerArn).toBe(baseRun.applied.loadBalancerArn)
 
     // The shared listener is exactly as the base stack left it.
-    const after = await clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+    const after = await suite.clients.elbv2.send(
+      new DescribeListenersCommand({ ListenerArns: [listenerArn] })
+    )
     expect(after.Listeners).toEqual(before.Listeners)
 
     const rules =
-      (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
+      (await suite.clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
     const previewRules = rules.filter(r => !r.IsDefault)
     expect(previewRules).toHaveLength(2)
     expect(new Set(previewRules.map(r => r.Priority)).size).toBe(2)
     expect(
-      emulator.calls
+      suite.emulator.calls
         .list()
         .filter(c => c.operation === 'CreateRule')
         .map(c => c.errorCode)
@@ -115,7 +97,7 @@ describe('previews through discover → plan → apply', () => {
       expect(p).toBeGreaterThanOrEqual(1000)
       expect(p).toBeLessThanOrEqual(1999)
     }
-    const tags = await clients.elbv2.send(
+    const tags = await suite.clients.elbv2.send(
       new DescribeTagsCommand({ ResourceArns: [ra.applied.listenerRuleArn as string] })
     )
     expect(tags.TagDescriptions?.[0].Tags).toEqual(
@@ -129,13 +111,17 @@ describe('previews through discover → plan → apply', () => {
     )
 
     // Same inputs again: no mutating call.
-    const seq = emulator.calls.lastSeq()
+    const seq = suite.emulator.calls.lastSeq()
     const again = await deploy(a)
     expect(again.plan.changed).toBe(false)
     expect(mutatingSince(seq)).toEqual([])
 
     // Teardown of pr-1 only.
-    const result = await teardown({ clients, request: { ...a, delete: true }, retryDelayMs: 10 })
+    const result = await teardown({
+      clients: suite.clients,
+      request: { ...a, delete: true },
+      retryDelayMs: 10
+    })
     expect(result.removed).toEqual([
       'service web-pr-1 (scaled to 0, deleted)',
       `listener rule ${ra.applied.listenerRuleArn} (priority ${previewRules.find(r => r.RuleArn === ra.applied.listenerRuleArn)?.Priority})`,
@@ -143,9 +129,9 @@ describe('previews through discover → plan → apply', () => {
       expect.stringMatching(/^task definition web-pr-1:1 \(deregistered\)$/)
     ])
     const left =
-      (await clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
+      (await suite.clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? []
     expect(left.filter(r => !r.IsDefault).map(r => r.RuleArn)).toEqual([rb.applied.listenerRuleArn])
-    const services = await clients.ecs.send(
+    const services = await suite.clients.ecs.send(
       new DescribeServicesCommand({ cluster: 'ecs-demo', services: ['web', `web-${other}`] })
     )
     expect(services.services?.map(s => s.status)).toEqual(['ACTIVE', 'ACTIVE'])

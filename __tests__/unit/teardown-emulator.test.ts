@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import {
   CreateServiceCommand,
   DescribeServicesCommand,
-  ECSClient,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs'
@@ -14,11 +13,9 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client
+  DescribeTargetGroupsCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { startEmulator, type Emulator } from '../../emulator/server.js'
-import type { Clients } from '../../src/aws.js'
+import { useEmulatorWithClients } from '../../test-support/use-sdk-clients.js'
 import { applyPreview } from '../../src/preview.js'
 import type { DeployRequest } from '../../src/request.js'
 import { elbTags, ecsTags } from '../../src/resources/ownership.js'
@@ -39,31 +36,11 @@ const base = seedRequest({
 const preview = (id: string): DeployRequest =>
   applyPreview(base, { id, routing: 'host', hostTemplate: '{id}.preview.example.com' })
 
-let emulator: Emulator
-let clients: Clients
-
-beforeAll(async () => {
-  emulator = await startEmulator({ timeScale: 0.02 })
-  const common = {
-    endpoint: emulator.url,
-    region: 'ap-northeast-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
-    maxAttempts: 1
-  }
-  clients = { ecs: new ECSClient(common), elbv2: new ElasticLoadBalancingV2Client(common) }
-})
-afterAll(async () => {
-  clients.ecs.destroy()
-  clients.elbv2.destroy()
-  await emulator.stop()
-})
-beforeEach(async () => {
-  await emulator.reset()
-})
+const suite = useEmulatorWithClients({ timeScale: 0.02, maxAttempts: 1 })
 
 /** What a deploy of `request` leaves behind, made with plain SDK calls (not the action's apply). */
 async function deployStack(request: DeployRequest, shared: { listenerArn?: string; priority?: number }) {
-  const { ecs, elbv2 } = clients
+  const { ecs, elbv2 } = suite.clients
   let listenerArn = shared.listenerArn
   if (!listenerArn) {
     const lbInput = base.loadBalancer?.kind === 'manage' ? base.loadBalancer.input : undefined
@@ -130,15 +107,15 @@ describe('teardown against the emulator', () => {
     await deployStack(preview('pr-7'), { listenerArn, priority: 1007 })
     await deployStack(preview('pr-12'), { listenerArn, priority: 1012 })
 
-    const since = emulator.calls.lastSeq()
+    const since = suite.emulator.calls.lastSeq()
     const lines: string[] = []
     const result = await teardown({
-      clients,
+      clients: suite.clients,
       request: preview('pr-12'),
       log: l => lines.push(l),
       retryDelayMs: 10
     })
-    const mutating = emulator.calls
+    const mutating = suite.emulator.calls
       .list(since)
       .filter(c => c.mutating && c.status < 300)
       .map(c => c.operation)
@@ -153,7 +130,7 @@ describe('teardown against the emulator', () => {
     expect(result.removed).toHaveLength(5)
     expect(lines.filter(l => l.startsWith('removed'))).toHaveLength(5)
 
-    const { elbv2, ecs } = clients
+    const { elbv2, ecs } = suite.clients
     const rules = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))
     expect(rules.Rules?.filter(r => !r.IsDefault).map(r => r.Priority)).toEqual(['1007'])
     const tgs = await elbv2.send(new DescribeTargetGroupsCommand({}))
@@ -176,9 +153,9 @@ describe('teardown against the emulator', () => {
     expect(left.taskDefinitionArns).toEqual([])
 
     // Again: everything is gone, nothing is changed, the run still succeeds.
-    const again = emulator.calls.lastSeq()
-    const second = await teardown({ clients, request: preview('pr-12'), retryDelayMs: 10 })
-    expect(emulator.calls.list(again).filter(c => c.mutating && c.status < 300)).toEqual([])
+    const again = suite.emulator.calls.lastSeq()
+    const second = await teardown({ clients: suite.clients, request: preview('pr-12'), retryDelayMs: 10 })
+    expect(suite.emulator.calls.list(again).filter(c => c.mutating && c.status < 300)).toEqual([])
     expect(second.removed).toEqual([])
     expect(second.skipped.length).toBeGreaterThanOrEqual(4)
   })

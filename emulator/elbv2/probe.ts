@@ -45,9 +45,31 @@ export function probe(o: ProbeOptions): Promise<ProbeResult> {
   return o.protocol === 'HTTP' || o.protocol === 'HTTPS' ? httpProbe(o) : tcpProbe(o)
 }
 
+/**
+ * The one way a check ends: the first of answer, error or timeout wins; the request or socket is released
+ * and forgotten by stop() at once, so no check outlives its verdict.
+ */
+function settleOnce(
+  o: ProbeOptions,
+  handle: { destroy(): void },
+  resolve: (r: ProbeResult) => void
+): (r: ProbeResult) => void {
+  let done = false
+  const finish = (r: ProbeResult) => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    o.inflight.delete(handle)
+    handle.destroy()
+    resolve(r)
+  }
+  const timer = setTimeout(() => finish(TIMEOUT), o.timeoutMs)
+  o.inflight.add(handle)
+  return finish
+}
+
 function httpProbe(o: ProbeOptions): Promise<ProbeResult> {
   return new Promise(resolve => {
-    let done = false
     const req = http.request({
       host: o.host,
       port: o.port,
@@ -56,16 +78,7 @@ function httpProbe(o: ProbeOptions): Promise<ProbeResult> {
       agent: false,
       headers: { host: `${o.host}:${o.port}`, 'user-agent': 'ELB-HealthChecker/2.0', connection: 'close' }
     })
-    const finish = (r: ProbeResult) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      o.inflight.delete(req)
-      req.destroy()
-      resolve(r)
-    }
-    const timer = setTimeout(() => finish(TIMEOUT), o.timeoutMs)
-    o.inflight.add(req)
+    const finish = settleOnce(o, req, resolve)
     req.on('response', res => {
       const code = res.statusCode ?? 0
       const result: ProbeResult = matchesCode(o.matcher, code)
@@ -86,18 +99,8 @@ function httpProbe(o: ProbeOptions): Promise<ProbeResult> {
 
 function tcpProbe(o: ProbeOptions): Promise<ProbeResult> {
   return new Promise(resolve => {
-    let done = false
     const socket = net.connect({ host: o.host, port: o.port })
-    const finish = (r: ProbeResult) => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      o.inflight.delete(socket)
-      socket.destroy()
-      resolve(r)
-    }
-    const timer = setTimeout(() => finish(TIMEOUT), o.timeoutMs)
-    o.inflight.add(socket)
+    const finish = settleOnce(o, socket, resolve)
     socket.once('connect', () => finish({ ok: true }))
     socket.once('error', () => finish(FAILED))
   })
