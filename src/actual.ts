@@ -15,6 +15,13 @@ export interface Actual {
    * (protocol, port, VPC, target type) differ from `targetGroup`'s.
    */
   replacementTargetGroup?: TargetGroup
+  /**
+   * Attributes of the existing target groups above, by ARN; read only when the request holds target group
+   * attributes (target-group-attributes), so that other runs pay no extra call.
+   */
+  targetGroupAttributes: Record<string, Record<string, string>>
+  /** The load balancer's attributes; read only when the request holds some (load-balancer-attributes). */
+  loadBalancerAttributes?: Record<string, string>
   /** Every listener of the load balancer. */
   listeners: Listener[]
   /** Rules of the listener on the requested port; only looked up when a listener rule is requested. */
@@ -29,5 +36,5 @@ export interface Actual {
 }
 
 export function emptyActual(): Actual {
-  return { listeners: [], rules: [], elbTags: {}, taskDefinitionTags: [] }
+  return { listeners: [], rules: [], elbTags: {}, targetGroupAttributes: {}, taskDefinitionTags: [] }
 }

@@ -11,7 +11,7 @@ import { emptyActual, type Actual } from './actual.js'
 import type { Clients } from './aws.js'
 import { DeployError, explainAwsError } from './aws-errors.js'
 import type { DeployRequest } from './request.js'
-import { describeLoadBalancer } from './resources/load-balancer.js'
+import { describeLoadBalancer, describeLoadBalancerAttributes } from './resources/load-balancer.js'
 import { findListener } from './resources/listener.js'
 import { describeRules } from './resources/listener-rule.js'
 import type { TagMap } from './resources/ownership.js'
@@ -22,6 +22,7 @@ import {
   taskDefinitionLookup
 } from './resources/task-definition.js'
 import {
+  describeTargetGroupAttributes,
   describeTargetGroupByName,
   desiredTargetGroup,
   immutableChanges,
@@ -36,7 +37,8 @@ const TAGS_PER_CALL = 20
 /**
  * Reads what exists; never mutates. In the steady state it costs at most seven calls: DescribeLoadBalancers,
  * DescribeTargetGroups, DescribeListeners, DescribeRules (with a listener rule), one DescribeTags for all
- * of them, DescribeTaskDefinition and DescribeServices. The ECS reads run alongside the ELB ones.
+ * of them, DescribeTaskDefinition and DescribeServices; and one Describe…Attributes per attributes input
+ * given. The ECS reads run alongside the ELB ones.
  */
 export async function discover(opts: { clients: Clients; request: DeployRequest }): Promise<Actual> {
   const { clients, request } = opts
@@ -53,8 +55,11 @@ export async function discover(opts: { clients: Clients; request: DeployRequest 
     if (request.listenerRule && listener?.ListenerArn) {
       actual.rules = await describeRules(clients.elbv2, listener.ListenerArn)
     }
-    actual.elbTags = await describeTags(clients.elbv2, taggedArns(request, actual))
-    return actual
+    const [elbTags, attributes] = await Promise.all([
+      describeTags(clients.elbv2, taggedArns(request, actual)),
+      describeAttributes({ elbv2: clients.elbv2, request, actual })
+    ])
+    return { ...actual, elbTags, ...attributes }
   } catch (error) {
     if (error instanceof DeployError) throw error
     throw new DeployError(explainAwsError(error, { step: 'Describing what exists' }), { cause: error })
@@ -128,6 +133,30 @@ async function discoverTargetGroups(opts: {
   }
   if (immutableChanges(desired, targetGroup).length === 0) return { targetGroup }
   return { targetGroup, replacementTargetGroup: await byName(replacementName(desired)) }
+}
+
+/**
+ * The attributes the plan compares: of the target group the service will use (an earlier run's replacement
+ * when there is one) and of the load balancer, each only when the request names attributes for it.
+ */
+async function describeAttributes(opts: {
+  elbv2: ElasticLoadBalancingV2Client
+  request: DeployRequest
+  actual: Actual
+}): Promise<Pick<Actual, 'targetGroupAttributes' | 'loadBalancerAttributes'>> {
+  const { elbv2, request, actual } = opts
+  const tgArn = request.targetGroupAttributes
+    ? (actual.replacementTargetGroup ?? actual.targetGroup)?.TargetGroupArn
+    : undefined
+  const lbArn = request.loadBalancerAttributes ? actual.loadBalancer?.LoadBalancerArn : undefined
+  const [tg, lb] = await Promise.all([
+    tgArn ? describeTargetGroupAttributes(elbv2, tgArn) : undefined,
+    lbArn ? describeLoadBalancerAttributes(elbv2, lbArn) : undefined
+  ])
+  return {
+    targetGroupAttributes: tgArn && tg ? { [tgArn]: tg } : {},
+    ...(lb ? { loadBalancerAttributes: lb } : {})
+  }
 }
 
 function taggedArns(request: DeployRequest, actual: Actual): string[] {

@@ -21,6 +21,7 @@ import { validateListenerRule } from './inputs/validate-listener-rule.js'
 import { validateLoadBalancer } from './inputs/validate-load-balancer.js'
 import { serviceDocument, validateService } from './inputs/validate-service.js'
 import { validateTargetGroup } from './inputs/validate-target-group.js'
+import { parseAttributes } from './inputs/validate-attributes.js'
 import { validateTaskDefinition } from './inputs/validate-task-definition.js'
 
 export { InputError } from './inputs/errors.js'
@@ -44,6 +45,8 @@ export function readInputs(): DeployRequest {
     taskDefinition: core.getInput('task-definition'),
     loadBalancer: core.getInput('load-balancer'),
     targetGroup: core.getInput('target-group'),
+    loadBalancerAttributes: core.getInput('load-balancer-attributes'),
+    targetGroupAttributes: core.getInput('target-group-attributes'),
     listener: core.getInput('listener'),
     listenerRule: core.getInput('listener-rule'),
     listenerRulePriorityRange: core.getInput('listener-rule-priority-range'),
@@ -174,6 +177,16 @@ function buildRequest(
 
   const loadBalancer = validateLoadBalancer(read('loadBalancer', true))
   const targetGroup = validateTargetGroup(read('targetGroup'))
+  const loadBalancerAttributes = parseAttributes({
+    input: INPUT_NAMES.loadBalancerAttributes,
+    text: raw.loadBalancerAttributes,
+    kind: 'load balancer'
+  })
+  const targetGroupAttributes = parseAttributes({
+    input: INPUT_NAMES.targetGroupAttributes,
+    text: raw.targetGroupAttributes,
+    kind: 'target group'
+  })
   const listenerDoc = read('listener')
   const listener = validateListener(listenerDoc)
   const listenerRule = validateListenerRule(read('listenerRule'), priorityRange)
@@ -184,6 +197,8 @@ function buildRequest(
   validateCombination({
     loadBalancer,
     targetGroup,
+    loadBalancerAttributes: loadBalancerAttributes !== undefined,
+    targetGroupAttributes: targetGroupAttributes !== undefined,
     listenerGiven: !sameDocument(listenerDoc, ACTION_DEFAULTS.listener),
     listener,
     listenerRule,
@@ -223,6 +238,8 @@ function buildRequest(
   if (region !== undefined) request.region = region
   if (loadBalancer) request.loadBalancer = loadBalancer
   if (targetGroup) request.targetGroup = targetGroup
+  if (loadBalancerAttributes) request.loadBalancerAttributes = loadBalancerAttributes
+  if (targetGroupAttributes) request.targetGroupAttributes = targetGroupAttributes
   if (listenerRule) request.listenerRule = listenerRule
   if (desiredCount !== undefined) request.desiredCount = desiredCount
   if (preview) request.preview = { ...preview, priorityRange }

@@ -124,9 +124,11 @@ export function applyPreview(
     priorityRange: opts.priorityRange ?? request.listenerRule?.priorityRange ?? DEFAULT_PRIORITY_RANGE
   }
   const { DefaultActions: _defaultActions, ...listener } = request.listener
+  // The load balancer and its attributes belong to the base stack; the target group's apply to the preview's.
+  const { loadBalancerAttributes: _lbAttributes, ...base } = request
 
   return {
-    ...request,
+    ...base,
     service: { ...service, serviceName, ...(loadBalancers ? { loadBalancers } : {}) },
     taskDefinition,
     loadBalancer: lb.kind === 'manage' ? { kind: 'reuse', name: lb.input.Name } : lb,

@@ -25,6 +25,13 @@ export interface DeployRequest {
   loadBalancer?: LoadBalancerRequest
   /** CreateTargetGroup input shape; `VpcId` may be absent (taken from the load balancer). */
   targetGroup?: CreateTargetGroupCommandInput & { Name: string }
+  /**
+   * Attributes to hold (ModifyLoadBalancerAttributes), by key; keys left out keep their values. Only with a
+   * load balancer the action manages.
+   */
+  loadBalancerAttributes?: Record<string, string>
+  /** Target group attributes to hold (ModifyTargetGroupAttributes), by key; keys left out keep their values. */
+  targetGroupAttributes?: Record<string, string>
   listener: ListenerRequest
   /** When present, the service is routed by a rule on the listener instead of its default action. */
   listenerRule?: ListenerRuleRequest

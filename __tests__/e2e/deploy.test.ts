@@ -2,6 +2,11 @@
  * The bundled action (dist/index.js), run as a GitHub runner runs it, against the local emulator over
  * real HTTP. Each test asserts the outputs, the emulator's resulting state and its call log.
  */
+import {
+  DescribeLoadBalancerAttributesCommand,
+  DescribeTargetGroupAttributesCommand,
+  ElasticLoadBalancingV2Client
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { fargateInputs, seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
@@ -204,5 +209,98 @@ describe('the seed experiment', () => {
       .flatMap(tg => tg.Targets ?? [])
       .filter(t => t.health?.state === 'healthy')
     expect(healthy.length).toBe(3)
+  })
+})
+
+describe('load balancer and target group attributes', () => {
+  const TG_ATTRIBUTES = 'deregistration_delay.timeout_seconds: 5\nstickiness.enabled: true'
+  const LB_ATTRIBUTES = 'idle_timeout.timeout_seconds=120'
+
+  const sdk = () =>
+    new ElasticLoadBalancingV2Client({
+      endpoint: suite.emulator.url,
+      region: 'ap-northeast-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
+    })
+  const attributesOf = async (run: ActionRun) => {
+    const elbv2 = sdk()
+    try {
+      const [tg, lb] = await Promise.all([
+        elbv2.send(
+          new DescribeTargetGroupAttributesCommand({ TargetGroupArn: run.outputs['target-group-arn'] })
+        ),
+        elbv2.send(
+          new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: run.outputs['load-balancer-arn'] })
+        )
+      ])
+      const map = (list?: { Key?: string; Value?: string }[]) =>
+        Object.fromEntries((list ?? []).map(a => [a.Key, a.Value]))
+      return { tg: map(tg.Attributes), lb: map(lb.Attributes) }
+    } finally {
+      elbv2.destroy()
+    }
+  }
+
+  test('set right after creation, then held: a re-run reads them and changes nothing', async () => {
+    const inputs = seedInputs({
+      'target-group-attributes': TG_ATTRIBUTES,
+      'load-balancer-attributes': LB_ATTRIBUTES
+    })
+    const first = await deploy(inputs)
+    expectSuccess(first)
+    expect((await suite.control.mutatingCalls()).map(c => c.operation)).toEqual([
+      'CreateLoadBalancer',
+      'ModifyLoadBalancerAttributes',
+      'CreateTargetGroup',
+      'ModifyTargetGroupAttributes',
+      'CreateListener',
+      'RegisterTaskDefinition',
+      'CreateService'
+    ])
+    const attributes = await attributesOf(first)
+    expect(attributes.tg).toMatchObject({
+      'deregistration_delay.timeout_seconds': '5',
+      'stickiness.enabled': 'true',
+      'stickiness.type': 'lb_cookie'
+    })
+    expect(attributes.lb['idle_timeout.timeout_seconds']).toBe('120')
+
+    const before = (await suite.control.calls()).at(-1)!.seq
+    const again = await deploy(inputs)
+    expectSuccess(again)
+    const calls = await suite.control.calls(before)
+    expect(calls.filter(c => c.mutating)).toEqual([])
+    expect(calls.map(c => c.operation)).toEqual(
+      expect.arrayContaining(['DescribeTargetGroupAttributes', 'DescribeLoadBalancerAttributes'])
+    )
+    expect(again.outputs.changed).toBe('false')
+  })
+
+  test('one attribute changed: one ModifyTargetGroupAttributes with that key alone, no new deployment', async () => {
+    expectSuccess(await deploy(seedInputs({ 'target-group-attributes': TG_ATTRIBUTES })))
+    const before = (await suite.control.calls()).at(-1)!.seq
+    const run = await deploy(
+      seedInputs({
+        'target-group-attributes': 'deregistration_delay.timeout_seconds: 5\nstickiness.enabled: false'
+      })
+    )
+    expectSuccess(run)
+    const mutating = await suite.control.mutatingCalls(before)
+    expect(mutating.map(c => c.operation)).toEqual(['ModifyTargetGroupAttributes'])
+    expect(JSON.stringify(mutating[0].params)).toContain('stickiness.enabled')
+    expect(JSON.stringify(mutating[0].params)).not.toContain('deregistration_delay')
+    expect((await attributesOf(run)).tg['stickiness.enabled']).toBe('false')
+    expect(run.stdout).toContain('Attributes[stickiness.enabled]')
+  })
+
+  test('a key the inputs leave out is not reset', async () => {
+    expectSuccess(await deploy(seedInputs({ 'target-group-attributes': TG_ATTRIBUTES })))
+    const before = (await suite.control.calls()).at(-1)!.seq
+    const run = await deploy(
+      seedInputs({ 'target-group-attributes': 'deregistration_delay.timeout_seconds: 5' })
+    )
+    expectSuccess(run)
+    expect(await suite.control.mutatingCalls(before)).toEqual([])
+    expect((await attributesOf(run)).tg['stickiness.enabled']).toBe('true')
   })
 })

@@ -131,8 +131,9 @@ export interface ScenarioOptions {
 /**
  * The scenario the suites deploy: a Fargate service (awsvpc, ip targets, an execution role) behind a
  * path rule on a listener. `updated` changes something of every resource, so that an update makes every
- * kind of mutating call the action knows (SetSecurityGroups, SetSubnets, ModifyTargetGroup, ModifyListener,
- * ModifyRule, SetRulePriorities, RegisterTaskDefinition, UpdateService).
+ * kind of mutating call the action knows (SetSecurityGroups, SetSubnets, ModifyLoadBalancerAttributes,
+ * ModifyTargetGroup, ModifyTargetGroupAttributes, ModifyListener, ModifyRule, SetRulePriorities,
+ * RegisterTaskDefinition, UpdateService).
  */
 export function scenarioInputs(opts: ScenarioOptions = {}): Record<string, string> {
   const u = opts.updated === true
@@ -154,6 +155,10 @@ export function scenarioInputs(opts: ScenarioOptions = {}): Record<string, strin
       HealthyThresholdCount: 2,
       Matcher: { HttpCode: '200' }
     }),
+    'load-balancer-attributes': `idle_timeout.timeout_seconds: ${u ? 120 : 90}`,
+    'target-group-attributes': u
+      ? 'deregistration_delay.timeout_seconds: 5\nstickiness.enabled: true'
+      : 'deregistration_delay.timeout_seconds: 5',
     listener: JSON.stringify({
       Port: 80,
       Protocol: 'HTTP',

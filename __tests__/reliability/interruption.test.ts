@@ -101,7 +101,9 @@ describe('interrupted after each mutating call, then run again', () => {
     // The scenario makes every kind of mutating call the action knows, each once per run.
     expect(deployRef.ops).toEqual([
       'CreateLoadBalancer',
+      'ModifyLoadBalancerAttributes',
       'CreateTargetGroup',
+      'ModifyTargetGroupAttributes',
       'CreateListener',
       'CreateRule',
       'RegisterTaskDefinition',
@@ -110,7 +112,9 @@ describe('interrupted after each mutating call, then run again', () => {
     expect(updateRef.ops).toEqual([
       'SetSecurityGroups',
       'SetSubnets',
+      'ModifyLoadBalancerAttributes',
       'ModifyTargetGroup',
+      'ModifyTargetGroupAttributes',
       'ModifyListener',
       'ModifyRule',
       'SetRulePriorities',

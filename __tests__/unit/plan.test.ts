@@ -180,6 +180,114 @@ describe('buildPlan', () => {
       ]
     },
     {
+      title: 'target group attributes as asked: nothing to do',
+      request: r => {
+        r.targetGroupAttributes = { 'deregistration_delay.timeout_seconds': '30' }
+      },
+      actual: a => {
+        a.targetGroupAttributes = {
+          [TG_ARN]: { 'deregistration_delay.timeout_seconds': '30', 'stickiness.enabled': 'false' }
+        }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'a target group attribute that differs: only ModifyTargetGroupAttributes',
+      request: r => {
+        r.targetGroupAttributes = {
+          'deregistration_delay.timeout_seconds': '30',
+          'stickiness.enabled': 'false'
+        }
+      },
+      actual: a => {
+        a.targetGroupAttributes = {
+          [TG_ARN]: { 'deregistration_delay.timeout_seconds': '300', 'stickiness.enabled': 'false' }
+        }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:update:ModifyTargetGroupAttributes',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'a health check and an attribute that differ: both calls, health check first',
+      request: r => {
+        r.targetGroupAttributes = { 'slow_start.duration_seconds': '30' }
+        if (r.targetGroup) r.targetGroup.HealthCheckPath = '/healthz'
+      },
+      actual: a => {
+        a.targetGroupAttributes = { [TG_ARN]: { 'slow_start.duration_seconds': '0' } }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:update:ModifyTargetGroup+ModifyTargetGroupAttributes',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'attributes on a new load balancer and target group are set right after each is created',
+      request: r => {
+        r.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '120' }
+        r.targetGroupAttributes = { 'deregistration_delay.timeout_seconds': '30' }
+      },
+      actual: a => {
+        delete a.loadBalancer
+        delete a.targetGroup
+        a.listeners = []
+      },
+      steps: [
+        'load-balancer:create:CreateLoadBalancer+ModifyLoadBalancerAttributes',
+        'target-group:create:CreateTargetGroup+ModifyTargetGroupAttributes',
+        'listener:create:CreateListener',
+        'task-definition:none:',
+        'service:update:UpdateService'
+      ]
+    },
+    {
+      title: 'an owned load balancer whose attribute differs is modified',
+      request: r => {
+        r.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '120' }
+      },
+      actual: a => {
+        a.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '60' }
+      },
+      steps: [
+        'load-balancer:update:ModifyLoadBalancerAttributes',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'a not-owned load balancer keeps its attributes (warned, not modified)',
+      request: r => {
+        r.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '120' }
+      },
+      actual: a => {
+        a.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '60' }
+        a.elbTags[LB_ARN] = {}
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
       title: 'a listener forwarding elsewhere is pointed at the target group',
       actual: a => {
         a.listeners = [{ ...listener(), DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn:other' }] }]

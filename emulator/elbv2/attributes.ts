@@ -13,6 +13,7 @@ export const loadBalancerAttributeDefaults = (): Record<string, string> => ({
   'health_check_logs.s3.prefix': '',
   'deletion_protection.enabled': 'false',
   'idle_timeout.timeout_seconds': '60',
+  'ipv6.deny_all_igw_traffic': 'false',
   'client_keep_alive.seconds': '3600',
   'routing.http.desync_mitigation_mode': 'defensive',
   'routing.http.drop_invalid_header_fields.enabled': 'false',

@@ -5,6 +5,8 @@ export interface RawInputs {
   taskDefinition: string
   loadBalancer: string
   targetGroup: string
+  loadBalancerAttributes: string
+  targetGroupAttributes: string
   listener: string
   listenerRule: string
   listenerRulePriorityRange: string
@@ -36,6 +38,8 @@ export const INPUT_NAMES = {
   taskDefinition: 'task-definition',
   loadBalancer: 'load-balancer',
   targetGroup: 'target-group',
+  loadBalancerAttributes: 'load-balancer-attributes',
+  targetGroupAttributes: 'target-group-attributes',
   listener: 'listener',
   listenerRule: 'listener-rule',
   listenerRulePriorityRange: 'listener-rule-priority-range',
@@ -73,6 +77,8 @@ export const ACTION_DEFAULTS: RawInputs = {
   taskDefinition: '',
   loadBalancer: '',
   targetGroup: '',
+  loadBalancerAttributes: '',
+  targetGroupAttributes: '',
   listener: '{"Port": 80, "Protocol": "HTTP"}',
   listenerRule: '',
   listenerRulePriorityRange: '1000-1999',

@@ -94,28 +94,35 @@ export interface Tag {
  * or the line when there is no key.
  */
 export function parseTags(opts: { input: string; text: string }): Tag[] {
-  const text = opts.text.trim()
-  if (text === '') return []
-  const tags =
-    /^[{[]/.test(text) || /^[^=\n]*:\s/.test(text)
-      ? tagsFromMap(opts.input, text)
-      : tagsFromLines(opts.input, text)
-  return checkTags({ input: opts.input, tags })
+  return checkTags({ input: opts.input, tags: parseKeyValues({ ...opts, noun: 'tag' }) })
 }
 
-function tagsFromLines(input: string, text: string): Tag[] {
-  const tags: Tag[] = []
+/**
+ * Key/value pairs as a workflow writes them: `key=value` lines (blank lines and `#` comments skipped), or
+ * a YAML/JSON map whose values are text, numbers or booleans (kept as written: `30`, `true`). A key given
+ * twice is the caller's to refuse (a map refuses it already).
+ */
+export function parseKeyValues(opts: { input: string; text: string; noun: string }): Tag[] {
+  const text = opts.text.trim()
+  if (text === '') return []
+  return /^[{[]/.test(text) || /^[^=\n]*:\s/.test(text)
+    ? pairsFromMap(opts.input, text, opts.noun)
+    : pairsFromLines(opts.input, text)
+}
+
+function pairsFromLines(input: string, text: string): Tag[] {
+  const pairs: Tag[] = []
   text.split('\n').forEach((rawLine, i) => {
     const line = rawLine.trim()
     if (line === '' || line.startsWith('#')) return
     const eq = line.indexOf('=')
     if (eq < 0) throw new InputError(input, `line ${i + 1}`, `must be key=value, got ${JSON.stringify(line)}`)
-    tags.push({ Key: line.slice(0, eq).trim(), Value: line.slice(eq + 1).trim() })
+    pairs.push({ Key: line.slice(0, eq).trim(), Value: line.slice(eq + 1).trim() })
   })
-  return tags
+  return pairs
 }
 
-function tagsFromMap(input: string, text: string): Tag[] {
+function pairsFromMap(input: string, text: string, noun: string): Tag[] {
   const doc = parseDocument(text, { uniqueKeys: true })
   const err = doc.errors[0]
   if (err) {
@@ -129,14 +136,14 @@ function tagsFromMap(input: string, text: string): Tag[] {
   }
   const value: unknown = doc.toJS()
   if (!isPlainObject(value)) {
-    throw new InputError(input, undefined, 'must be key=value lines or a map of tag keys to values')
+    throw new InputError(input, undefined, `must be key=value lines or a map of ${noun} keys to values`)
   }
   return Object.entries(value).map(([Key, v]) => {
     if (v !== null && typeof v === 'object') {
       throw new InputError(
         input,
         Key,
-        `a tag value must be text, got ${Array.isArray(v) ? 'a list' : 'an object'}`
+        `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun} value must be text, got ${Array.isArray(v) ? 'a list' : 'an object'}`
       )
     }
     return { Key, Value: v === null || v === undefined ? '' : String(v) }

@@ -7,6 +7,9 @@ import type { ServiceInput } from './validate-service.js'
 export interface Combination {
   loadBalancer: LoadBalancerRequest | undefined
   targetGroup: TargetGroupInput | undefined
+  /** load-balancer-attributes / target-group-attributes are set. */
+  loadBalancerAttributes: boolean
+  targetGroupAttributes: boolean
   /** The listener input differs from action.yml's default, i.e. the user set it. */
   listenerGiven: boolean
   listener: ListenerRequest
@@ -37,6 +40,22 @@ export function validateCombination(c: Combination): void {
     }
     if (c.redirectHttpToHttps)
       throw new InputError('redirect-http-to-https', undefined, 'needs a load-balancer input')
+  }
+  if (c.loadBalancerAttributes && c.loadBalancer?.kind !== 'manage') {
+    throw new InputError(
+      'load-balancer-attributes',
+      undefined,
+      c.loadBalancer
+        ? 'applies to a load balancer the action manages, but the load-balancer input names an existing one, which the action never modifies: give a CreateLoadBalancer JSON/YAML instead, or set the attributes where that load balancer is managed'
+        : 'needs a load-balancer input (a CreateLoadBalancer JSON/YAML)'
+    )
+  }
+  if (c.targetGroupAttributes && !c.targetGroup) {
+    throw new InputError(
+      'target-group-attributes',
+      undefined,
+      'needs a target-group input: the action sets attributes on the target group it manages only'
+    )
   }
   if (c.redirectHttpToHttps && c.listener.Protocol !== 'HTTPS') {
     throw new InputError(

@@ -1,6 +1,8 @@
 import {
   CreateLoadBalancerCommand,
+  DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
+  ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type CreateLoadBalancerCommandInput,
@@ -13,6 +15,7 @@ import type { FieldChange, PlanStep } from '../plan-types.js'
 import type { LoadBalancerRequest } from '../request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, isOwned } from './ownership.js'
+import { attributeChanges, attributeList, attributeMap, changedAttributes } from './attributes.js'
 
 /** Describe by name or ARN; absent when AWS says it does not exist. */
 export async function describeLoadBalancer(opts: {
@@ -33,6 +36,14 @@ export async function describeLoadBalancer(opts: {
   }
 }
 
+export async function describeLoadBalancerAttributes(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string
+): Promise<Record<string, string>> {
+  const out = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }))
+  return attributeMap(out.Attributes)
+}
+
 function displayName(lb: LoadBalancerRequest): string {
   return lb.kind === 'manage' ? lb.input.Name : (lb.name ?? lb.arn ?? '')
 }
@@ -51,10 +62,14 @@ const IMMUTABLE: { field: 'Scheme' | 'Type' | 'IpAddressType'; fallback: string 
 
 interface LoadBalancerChanges {
   changes: FieldChange[]
-  calls: ('SetSecurityGroups' | 'SetSubnets')[]
+  calls: ('SetSecurityGroups' | 'SetSubnets' | 'ModifyLoadBalancerAttributes')[]
 }
 
-function mutableChanges(input: CreateLoadBalancerCommandInput, lb: LoadBalancer): LoadBalancerChanges {
+function mutableChanges(
+  input: CreateLoadBalancerCommandInput,
+  lb: LoadBalancer,
+  attributes: { desired?: Record<string, string>; actual?: Record<string, string> }
+): LoadBalancerChanges {
   const out: LoadBalancerChanges = { changes: [], calls: [] }
   if (input.SecurityGroups) {
     const from = sortedSet(lb.SecurityGroups)
@@ -71,6 +86,11 @@ function mutableChanges(input: CreateLoadBalancerCommandInput, lb: LoadBalancer)
       out.changes.push({ field: 'Subnets', from, to: subnets })
       out.calls.push('SetSubnets')
     }
+  }
+  const changed = attributeChanges(attributes.desired, attributes.actual)
+  if (changed.length) {
+    out.changes.push(...changed)
+    out.calls.push('ModifyLoadBalancerAttributes')
   }
   return out
 }
@@ -105,12 +125,14 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
   }
   const input = lbRequest.input
   if (!lb) {
+    // A new load balancer starts with AWS's defaults: every requested attribute is set right after creation.
+    const attributes = attributeChanges(request.loadBalancerAttributes, undefined)
     return {
       resource: 'load-balancer',
       name,
       action: 'create',
-      changes: creationChanges({ ...input, Tags: undefined }, /^Scheme$/),
-      calls: ['CreateLoadBalancer']
+      changes: [...creationChanges({ ...input, Tags: undefined }, /^Scheme$/), ...attributes],
+      calls: ['CreateLoadBalancer', ...(attributes.length ? ['ModifyLoadBalancerAttributes'] : [])]
     }
   }
   checkApplication(lb, name)
@@ -124,7 +146,10 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
       )
     }
   }
-  const { changes, calls } = mutableChanges(input, lb)
+  const { changes, calls } = mutableChanges(input, lb, {
+    desired: request.loadBalancerAttributes,
+    actual: actual.loadBalancerAttributes
+  })
   const step: PlanStep = {
     resource: 'load-balancer',
     name,
@@ -166,6 +191,13 @@ export async function applyLoadBalancer(ctx: ApplyContext, step: PlanStep): Prom
     if (!lb?.LoadBalancerArn)
       throw new DeployError(`CreateLoadBalancer ${input.Name} answered without a load balancer`)
     log(`created load balancer ${input.Name} (${lb.LoadBalancerArn})`)
+    if (step.calls.includes('ModifyLoadBalancerAttributes')) {
+      await modifyAttributes({
+        ...ctx,
+        arn: lb.LoadBalancerArn,
+        attributes: request.loadBalancerAttributes ?? {}
+      })
+    }
     return lb
   }
   const lb = actual.loadBalancer as LoadBalancer
@@ -193,5 +225,31 @@ export async function applyLoadBalancer(ctx: ApplyContext, step: PlanStep): Prom
     updated = { ...updated, AvailabilityZones: out.AvailabilityZones ?? updated.AvailabilityZones }
     log(`set subnets of load balancer ${input.Name}: ${(requestedSubnets(input) ?? []).join(', ')}`)
   }
+  if (step.calls.includes('ModifyLoadBalancerAttributes') && LoadBalancerArn) {
+    await modifyAttributes({
+      ...ctx,
+      arn: LoadBalancerArn,
+      attributes: changedAttributes(request.loadBalancerAttributes, step.changes)
+    })
+  }
   return updated
+}
+
+async function modifyAttributes(
+  ctx: ApplyContext & { arn: string; attributes: Record<string, string> }
+): Promise<void> {
+  const name = displayName(ctx.request.loadBalancer as LoadBalancerRequest)
+  await withExplanation(`ModifyLoadBalancerAttributes ${name}`, () =>
+    ctx.clients.elbv2.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: ctx.arn,
+        Attributes: attributeList(ctx.attributes)
+      })
+    )
+  )
+  ctx.log(
+    `set attributes of load balancer ${name}: ${Object.entries(ctx.attributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`
+  )
 }

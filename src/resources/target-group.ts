@@ -1,6 +1,8 @@
 import {
   CreateTargetGroupCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
+  ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   type CreateTargetGroupCommandInput,
   type ElasticLoadBalancingV2Client,
@@ -14,6 +16,7 @@ import type { FieldChange, PlanStep } from '../plan-types.js'
 import type { DeployRequest } from '../request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, hexHash, isOwned } from './ownership.js'
+import { attributeChanges, attributeList, attributeMap, changedAttributes } from './attributes.js'
 
 /** Changed in place by ModifyTargetGroup. */
 const HEALTH_CHECK_FIELDS = [
@@ -115,6 +118,14 @@ export async function describeTargetGroupByName(
   }
 }
 
+export async function describeTargetGroupAttributes(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string
+): Promise<Record<string, string>> {
+  const out = await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }))
+  return attributeMap(out.Attributes)
+}
+
 export interface TargetGroupPlan {
   step: PlanStep
   /** ARN when the target group to use exists already; undefined when this run creates it. */
@@ -133,6 +144,9 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
   })
   const name = desired.Name
   const existing = actual.targetGroup
+  // A new target group starts with AWS's defaults: every requested attribute is set right after creation.
+  const newAttributes = attributeChanges(request.targetGroupAttributes, undefined)
+  const createCalls = ['CreateTargetGroup', ...(newAttributes.length ? ['ModifyTargetGroupAttributes'] : [])]
   if (!existing) {
     const changes = creationChanges(
       { ...desired, Tags: undefined },
@@ -140,7 +154,13 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
     )
     return {
       name,
-      step: { resource: 'target-group', name, action: 'create', changes, calls: ['CreateTargetGroup'] }
+      step: {
+        resource: 'target-group',
+        name,
+        action: 'create',
+        changes: [...changes, ...newAttributes],
+        calls: createCalls
+      }
     }
   }
   const immutable = immutableChanges(desired, existing)
@@ -164,8 +184,8 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
       resource: 'target-group',
       name: newName,
       action: 'replace',
-      changes: immutable,
-      calls: ['CreateTargetGroup'],
+      changes: [...immutable, ...newAttributes],
+      calls: createCalls,
       reason: `${why}, so a new target group ${newName} is created and swapped in (listener/rule and service), without downtime`
     }
   }
@@ -178,17 +198,33 @@ function inPlace(
 ): TargetGroupPlan {
   const arn = existing.TargetGroupArn
   const name = desired.Name
-  const changes = healthCheckChanges(desired, existing)
+  const health = healthCheckChanges(desired, existing)
+  const attributes = attributeChanges(
+    ctx.request.targetGroupAttributes,
+    ctx.actual.targetGroupAttributes[arn ?? '']
+  )
+  const changes = [...health, ...attributes]
   const step: PlanStep = { resource: 'target-group', name, action: 'none', changes: [], arn, calls: [] }
   if (changes.length === 0) return { name, arn, step }
   if (!ctx.request.adoptExisting && !isOwned(ctx.actual.elbTags[arn ?? ''], ctx.request)) {
     throw new DeployError(
       `Target group ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
-        `${changes.map(c => c.field).join(', ')} differ from the target-group input. Set the input adopt-existing: true to let the action modify it, or use another Name.`
+        `${changes.map(c => c.field).join(', ')} differ from the ${inputsNamed(health.length > 0, attributes.length > 0)}. Set the input adopt-existing: true to let the action modify it, or use another Name.`
     )
   }
-  return { name, arn, step: { ...step, action: 'update', changes, calls: ['ModifyTargetGroup'] } }
+  const calls = [
+    ...(health.length ? ['ModifyTargetGroup'] : []),
+    ...(attributes.length ? ['ModifyTargetGroupAttributes'] : [])
+  ]
+  return { name, arn, step: { ...step, action: 'update', changes, calls } }
 }
+
+const inputsNamed = (health: boolean, attributes: boolean): string =>
+  health && attributes
+    ? 'target-group and target-group-attributes inputs'
+    : attributes
+      ? 'target-group-attributes input'
+      : 'target-group input'
 
 export interface AppliedTargetGroup {
   arn: string
@@ -212,18 +248,47 @@ export async function applyTargetGroup(
     const arn = out.TargetGroups?.[0]?.TargetGroupArn
     if (!arn) throw new DeployError(`CreateTargetGroup ${step.name} answered without a target group`)
     log(`created target group ${step.name} (${arn})`)
+    if (step.calls.includes('ModifyTargetGroupAttributes')) {
+      await modifyAttributes({ ...ctx, arn, attributes: request.targetGroupAttributes ?? {} })
+    }
     return { arn, name: step.name }
   }
   const arn = step.arn
   if (!arn) throw new Error(`target group step ${step.name} has no ARN`)
-  if (step.action === 'update') {
+  if (step.calls.includes('ModifyTargetGroup')) {
     const input: ModifyTargetGroupCommandInput = { TargetGroupArn: arn }
-    const fields = step.changes.map(c => c.field) as (typeof HEALTH_CHECK_FIELDS)[number][]
+    const fields = HEALTH_CHECK_FIELDS.filter(f => step.changes.some(c => c.field === f))
     for (const field of fields) Object.assign(input, { [field]: desired[field] })
     await withExplanation(`ModifyTargetGroup ${step.name}`, () =>
       clients.elbv2.send(new ModifyTargetGroupCommand(input))
     )
     log(`modified target group ${step.name}: ${fields.join(', ')}`)
   }
+  if (step.calls.includes('ModifyTargetGroupAttributes')) {
+    await modifyAttributes({
+      ...ctx,
+      arn,
+      attributes: changedAttributes(request.targetGroupAttributes, step.changes)
+    })
+  }
   return { arn, name: step.name }
+}
+
+async function modifyAttributes(
+  ctx: ApplyContext & { step: PlanStep; arn: string; attributes: Record<string, string> }
+): Promise<void> {
+  const { step, attributes } = ctx
+  await withExplanation(`ModifyTargetGroupAttributes ${step.name}`, () =>
+    ctx.clients.elbv2.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: ctx.arn,
+        Attributes: attributeList(attributes)
+      })
+    )
+  )
+  ctx.log(
+    `set attributes of target group ${step.name}: ${Object.entries(attributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`
+  )
 }
