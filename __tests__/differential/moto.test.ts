@@ -29,7 +29,11 @@ import {
   DescribeRulesCommand,
   DescribeTagsCommand,
   ModifyTargetGroupCommand,
-  DescribeTargetHealthCommand
+  DescribeTargetHealthCommand,
+  ModifyTargetGroupAttributesCommand,
+  DescribeTargetGroupAttributesCommand,
+  ModifyLoadBalancerAttributesCommand,
+  DescribeLoadBalancerAttributesCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { motoAvailable, motoDefaultNetwork, startMoto, type Moto } from '../../test-support/moto.js'
@@ -138,6 +142,44 @@ async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
   )
   await step('DescribeTargetHealth', () =>
     elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))
+  )
+  // What target-group-attributes and load-balancer-attributes send: the keys the action sets, and a typo.
+  await step('ModifyTargetGroupAttributes', () =>
+    elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tgArn,
+        Attributes: [
+          { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+          { Key: 'stickiness.enabled', Value: 'true' }
+        ]
+      })
+    )
+  )
+  await step('DescribeTargetGroupAttributes', async () => {
+    const out = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn }))
+    // The values the action compares; which other keys each emulator lists is not its business.
+    const held = ['deregistration_delay.timeout_seconds', 'stickiness.enabled']
+    return (out.Attributes ?? []).filter(a => held.includes(a.Key ?? ''))
+  })
+  await step('ModifyLoadBalancerAttributes', () =>
+    elb.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: lbArn,
+        Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }]
+      })
+    )
+  )
+  await step('DescribeLoadBalancerAttributes', async () => {
+    const out = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }))
+    return (out.Attributes ?? []).filter(a => a.Key === 'idle_timeout.timeout_seconds')
+  })
+  await step('ModifyTargetGroupAttributes (unknown key)', () =>
+    elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tgArn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_second', Value: '30' }]
+      })
+    )
   )
 
   await step('CreateCluster', () => ecs.send(new CreateClusterCommand({ clusterName: 'ecs-demo' })))
@@ -259,6 +301,11 @@ maybe('emulator vs moto (differential)', () => {
     expect(ourStep('CreateService (same clientToken)').error).toBeUndefined()
     expect(ourStep('CreateService (other clientToken)').error).toBe('InvalidParameter')
     expect(ourStep('CreateService (unknown cluster)').error).toBe('ClusterNotFound')
+    expect(ourStep('ModifyTargetGroupAttributes (unknown key)').error).toBe('ValidationError')
+    expect(ourStep('DescribeTargetGroupAttributes').output).toEqual([
+      { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+      { Key: 'stickiness.enabled', Value: 'true' }
+    ])
 
     const found = differences(ours, theirs)
     const documented: Deviation[] = existsSync(deviationsFile)
