@@ -9,6 +9,7 @@ import path from 'node:path'
 import { ACTION_DEFAULTS, toActionInputs } from '../../src/inputs.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
 import {
+  actionNode,
   distEntry,
   inputEnvName,
   parseOutputFile,
@@ -63,7 +64,7 @@ export function startAction(opts: StartOptions): StartedRun {
     ...opts.env
   }
   const started = Date.now()
-  const child = spawn(process.execPath, [distEntry], {
+  const child = spawn(actionNode, [distEntry], {
     cwd: opts.cwd ?? repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
