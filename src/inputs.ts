@@ -23,6 +23,7 @@ import { serviceDocument, validateService } from './inputs/validate-service.js'
 import { validateTargetGroup } from './inputs/validate-target-group.js'
 import { parseAttributes } from './inputs/validate-attributes.js'
 import { validateTaskDefinition } from './inputs/validate-task-definition.js'
+import { applyImages } from './inputs/images.js'
 
 export { InputError } from './inputs/errors.js'
 export {
@@ -43,6 +44,7 @@ export function readInputs(): DeployRequest {
     cluster: core.getInput('cluster'),
     service: core.getInput('service'),
     taskDefinition: core.getInput('task-definition'),
+    images: core.getInput('images'),
     loadBalancer: core.getInput('load-balancer'),
     targetGroup: core.getInput('target-group'),
     loadBalancerAttributes: core.getInput('load-balancer-attributes'),
@@ -191,7 +193,10 @@ function buildRequest(
   const listener = validateListener(listenerDoc)
   const listenerRule = validateListenerRule(read('listenerRule'), priorityRange)
   const service = serviceDocument(read('service'))
-  const taskDefinition = validateTaskDefinition(taskDefinitionDoc, service.taskDefinition)
+  const taskDefinition = applyImages({
+    text: raw.images,
+    taskDefinition: validateTaskDefinition(taskDefinitionDoc, service.taskDefinition)
+  })
   const networkMode = knownNetworkMode({ taskDefinition, service })
   // How the inputs fit together first: a misplaced input explains more than what follows from it.
   validateCombination({

@@ -304,3 +304,24 @@ describe('load balancer and target group attributes', () => {
     expect((await attributesOf(run)).tg['stickiness.enabled']).toBe('true')
   })
 })
+
+describe('images', () => {
+  test('sets the image in the task definition file: registered once, then nothing to do', async () => {
+    expectSuccess(await deploy(seedInputs()))
+    const before = (await suite.control.calls()).at(-1)!.seq
+    const run = await deploy(seedInputs({ images: 'app=inokara/ecs-app:v3' }))
+    expectSuccess(run)
+    const mutating = await suite.control.mutatingCalls(before)
+    expect(mutating.map(c => c.operation)).toEqual(['RegisterTaskDefinition', 'UpdateService'])
+    const registered = mutating[0].params as { containerDefinitions: { name: string; image: string }[] }
+    expect(registered.containerDefinitions.map(c => [c.name, c.image])).toEqual([
+      ['app', 'inokara/ecs-app:v3']
+    ])
+
+    const again = (await suite.control.calls()).at(-1)!.seq
+    const rerun = await deploy(seedInputs({ images: 'app: inokara/ecs-app:v3' }))
+    expectSuccess(rerun)
+    expect(await suite.control.mutatingCalls(again)).toEqual([])
+    expect(rerun.outputs['task-definition-arn']).toBe(run.outputs['task-definition-arn'])
+  })
+})

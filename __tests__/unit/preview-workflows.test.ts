@@ -37,17 +37,19 @@ describe.each(['deploy', 'preview', 'dispatch'])('examples/workflows/%s.yml', na
       for (const key of Object.keys(step.with ?? {})) expect(actionInputs).toContain(key)
   })
 
-  test('uses OIDC credentials and a rendered task definition for deploys', () => {
+  test('uses OIDC credentials and sets the built image through the images input', () => {
     expect(w.permissions['id-token']).toBe('write')
     const steps = Object.values(w.jobs).flatMap(j => j.steps)
     expect(steps.some(s => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toBe(true)
     for (const job of Object.values(w.jobs)) {
       const deploy = job.steps.find(s => s.uses?.includes('ecs-alb-deploy') && !s.with?.delete)
       if (!deploy) continue
+      // The task definition file from the repository, the image from this run: no render step needed.
+      expect(deploy.with?.['task-definition']).toBe('deploy/task-definition.json')
+      expect(deploy.with?.images).toMatch(/^\$\{\{ env\.CONTAINER_NAME \}\}=\S.*$/)
       expect(job.steps.some(s => s.uses?.startsWith('aws-actions/amazon-ecs-render-task-definition@'))).toBe(
-        true
+        false
       )
-      expect(deploy.with?.['task-definition']).toMatch(/steps\.render\.outputs\.task-definition/)
     }
   })
 })

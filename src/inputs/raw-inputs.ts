@@ -3,6 +3,7 @@ export interface RawInputs {
   cluster: string
   service: string
   taskDefinition: string
+  images: string
   loadBalancer: string
   targetGroup: string
   loadBalancerAttributes: string
@@ -36,6 +37,7 @@ export const INPUT_NAMES = {
   cluster: 'cluster',
   service: 'service',
   taskDefinition: 'task-definition',
+  images: 'images',
   loadBalancer: 'load-balancer',
   targetGroup: 'target-group',
   loadBalancerAttributes: 'load-balancer-attributes',
@@ -75,6 +77,7 @@ export const ACTION_DEFAULTS: RawInputs = {
   cluster: '',
   service: '',
   taskDefinition: '',
+  images: '',
   loadBalancer: '',
   targetGroup: '',
   loadBalancerAttributes: '',
