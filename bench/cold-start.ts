@@ -3,7 +3,7 @@
  * against `node -e 0` in the same run (a ratio), with peak RSS. Ours and the official action are run
  * interleaved, so that a busy machine slows both alike.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
@@ -36,11 +36,11 @@ interface Probe {
   reset: () => void
 }
 
-function runOnce(args: string[], env: Record<string, string>, probe?: Probe): Promise<Sample> {
+function runOnce(node: string, args: string[], env: Record<string, string>, probe?: Probe): Promise<Sample> {
   probe?.reset()
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, ['-r', hookFile ?? '', ...args], {
+    const child = spawn(node, ['-r', hookFile ?? '', ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'ignore', 'pipe']
     })
@@ -81,6 +81,8 @@ export interface BundleResult {
 
 export interface ColdStartResult {
   runs: number
+  /** `process.version` of the Node that ran everything, `node -e 0` included. */
+  nodeVersion: string
   nodeBaseline: { wall: Summary; rssMb: Summary }
   bundles: BundleResult[]
   /** Why the official action was not measured, when it was not. */
@@ -166,7 +168,9 @@ const pathResult = (samples: number[], cpu: number[], rss: number[], base: numbe
   return { wall, cpu: summary(cpu), rssMb: summary(rss), ratio: wall.median / base }
 }
 
-export async function coldStart(runs = 15): Promise<ColdStartResult> {
+/** `node`: the Node.js binary to run every process with (default: the one running the bench). */
+export async function coldStart(runs = 15, opts: { node?: string } = {}): Promise<ColdStartResult> {
+  const node = opts.node ?? process.execPath
   // A stand-in AWS endpoint that notes when the first request arrives and answers 500.
   let firstAt: number | undefined
   const server = http.createServer((req, res) => {
@@ -193,10 +197,10 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const toFirst = targets.map((): Sample[] => [])
   try {
     for (let i = 0; i < runs; i++) {
-      baseline.push(await runOnce(['-e', '0'], {}))
+      baseline.push(await runOnce(node, ['-e', '0'], {}))
       for (const [t, target] of targets.entries()) {
-        invalid[t].push(await runOnce([target.entry], target.invalidEnv))
-        toFirst[t].push(await runOnce([target.entry], target.validEnv, probe))
+        invalid[t].push(await runOnce(node, [target.entry], target.invalidEnv))
+        toFirst[t].push(await runOnce(node, [target.entry], target.validEnv, probe))
       }
     }
   } finally {
@@ -205,6 +209,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const base = summary(baseline.map(s => s.ms)).median
   return {
     runs,
+    nodeVersion: execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim(),
     nodeBaseline: { wall: summary(baseline.map(s => s.ms)), rssMb: summary(baseline.map(s => s.rssMb)) },
     bundles: targets.map((target, t) => {
       const jsFiles = jsFilesOf(target.entry)
