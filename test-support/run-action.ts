@@ -10,7 +10,7 @@ export const distEntry = path.join(repoRoot, 'dist', 'index.js')
  * The Node.js that runs the bundle: ACTION_NODE when set (.ci/run points it at a Node 24, which action.yml
  * declares, and runs the e2e suites again), else the one running the tests.
  */
-export const actionNode = process.env.ACTION_NODE || process.execPath
+export const actionNode = (): string => process.env.ACTION_NODE || process.execPath
 
 export interface ActionRun {
   code: number | null
@@ -95,7 +95,7 @@ export function runAction(opts: RunOptions): Promise<ActionRun> {
   }
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(actionNode, [distEntry], {
+    const child = spawn(actionNode(), [distEntry], {
       cwd: opts.cwd ?? repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe']

@@ -64,7 +64,7 @@ export function startAction(opts: StartOptions): StartedRun {
     ...opts.env
   }
   const started = Date.now()
-  const child = spawn(actionNode, [distEntry], {
+  const child = spawn(actionNode(), [distEntry], {
     cwd: opts.cwd ?? repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe']
