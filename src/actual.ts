@@ -31,6 +31,11 @@ export interface Actual {
   /** Latest ACTIVE revision of the family (register), or the referenced revision (reference). */
   taskDefinition?: TaskDefinition
   taskDefinitionTags: EcsTag[]
+  /**
+   * The referenced revision (and its tags) when the request registers it anew with other images; then
+   * `taskDefinition` is the family's latest ACTIVE revision, which the new one is compared with.
+   */
+  baseTaskDefinition?: { taskDefinition?: TaskDefinition; tags: EcsTag[] }
   /** ACTIVE or DRAINING; an INACTIVE service is reported as absent. */
   service?: Service
 }

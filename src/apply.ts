@@ -34,7 +34,7 @@ export async function applyPlan(opts: {
 }): Promise<Applied> {
   const { request, actual, plan } = opts
   const ctx: ApplyContext = { clients: opts.clients, request, actual, log: opts.log ?? (() => undefined) }
-  const networkMode = desiredNetworkMode(request, actual.taskDefinition)
+  const networkMode = desiredNetworkMode(request, actual)
   const r: Resolved = {}
   for (const step of plan.steps) {
     switch (step.resource) {
@@ -74,7 +74,7 @@ export async function applyPlan(opts: {
           step,
           taskDefinitionArn: required(r.taskDefinitionArn, 'task definition', step.name),
           targetGroupArn: r.targetGroupArn,
-          containers: desiredContainers(request, actual.taskDefinition)
+          containers: desiredContainers(request, actual)
         })
         break
     }

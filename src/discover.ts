@@ -19,6 +19,7 @@ import { describeService } from './resources/service.js'
 import {
   desiredNetworkMode,
   describeTaskDefinition,
+  latestRevisionLookup,
   taskDefinitionLookup
 } from './resources/task-definition.js'
 import {
@@ -68,11 +69,22 @@ export async function discover(opts: { clients: Clients; request: DeployRequest 
 
 async function discoverEcs(opts: { clients: Clients; request: DeployRequest }): Promise<Partial<Actual>> {
   const { clients, request } = opts
-  const [td, service] = await Promise.all([
+  const latestFamily = latestRevisionLookup(request)
+  const [td, service, latest] = await Promise.all([
     describeTaskDefinition(clients.ecs, taskDefinitionLookup(request)),
-    describeService(clients.ecs, request)
+    describeService(clients.ecs, request),
+    latestFamily ? describeTaskDefinition(clients.ecs, latestFamily) : undefined
   ])
-  return { taskDefinition: td.taskDefinition, taskDefinitionTags: td.tags, service }
+  const rederive = request.taskDefinition.kind === 'reference' && request.taskDefinition.images
+  if (!rederive) return { taskDefinition: td.taskDefinition, taskDefinitionTags: td.tags, service }
+  // The referenced revision is the base; what a new one is compared with is the family's latest.
+  const newest = latest ?? td
+  return {
+    taskDefinition: newest.taskDefinition,
+    taskDefinitionTags: newest.tags,
+    baseTaskDefinition: td,
+    service
+  }
 }
 
 interface LoadBalancerSide {
@@ -125,7 +137,7 @@ async function discoverTargetGroups(opts: {
     desired = desiredTargetGroup({
       request,
       vpcId: actual.loadBalancer?.VpcId,
-      networkMode: desiredNetworkMode(request, actual.taskDefinition)
+      networkMode: desiredNetworkMode(request, actual)
     })
   } catch {
     // An invalid request: planning reports it, with the same message, before any change.

@@ -212,6 +212,13 @@ function buildRequest(
     networkMode,
     preview: preview !== undefined
   })
+  if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
+    throw new InputError(
+      INPUT_NAMES.images,
+      undefined,
+      `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
+    )
+  }
   validateService(service, {
     cluster,
     targetGroupGiven: targetGroup !== undefined,

@@ -37,7 +37,7 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
   const lb = planLoadBalancer(ctx)
   if (lb) steps.push(lb)
 
-  const networkMode = desiredNetworkMode(request, actual.taskDefinition)
+  const networkMode = desiredNetworkMode(request, actual)
   const tg = planTargetGroup({ ...ctx, networkMode })
   let targetGroupArn: string | undefined
   if (tg) {
@@ -50,7 +50,7 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
 
   steps.push(td.step)
   const taskDefinitionArn = td.arn ?? pendingArn('revision of', td.step.name)
-  const containers = desiredContainers(request, actual.taskDefinition)
+  const containers = desiredContainers(request, actual)
   steps.push(planService({ ...ctx, taskDefinitionArn, targetGroupArn, containers }))
 
   return { steps, warnings: ctx.warnings, changed: steps.some(s => s.action !== 'none') }

@@ -68,8 +68,12 @@ export interface PreviewOptions {
 export type TaskDefinitionRequest =
   /** Register this definition unless the family's latest ACTIVE revision is the same. */
   | { kind: 'register'; input: RegisterTaskDefinitionCommandInput & { family: string }; source: string }
-  /** Use an existing revision: `family`, `family:revision` or a task definition ARN. */
-  | { kind: 'reference'; ref: string }
+  /**
+   * Use an existing revision: `family`, `family:revision` or a task definition ARN. With `images` (container
+   * → image), that revision with those images is registered into its family, unless the family's latest
+   * ACTIVE revision is already the same.
+   */
+  | { kind: 'reference'; ref: string; images?: Record<string, string> }
 
 export type LoadBalancerRequest =
   /** Create or update to this shape. */

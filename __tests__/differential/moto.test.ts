@@ -55,6 +55,17 @@ interface StepResult {
   output?: unknown
 }
 
+async function untilServiceHasEvents(ecs: ECSClient, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs
+  while (Date.now() < deadline) {
+    const out = await ecs
+      .send(new DescribeServicesCommand({ cluster: 'ecs-demo', services: ['ecs-simple-service-elb'] }))
+      .catch(() => undefined)
+    if ((out?.services?.[0]?.events ?? []).length > 0) return
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
 /** The walk, written once, run against both endpoints. */
 async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
   const elb = new ElasticLoadBalancingV2Client({ region, endpoint, credentials, maxAttempts: 1 })
@@ -206,6 +217,9 @@ async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
     clientToken: 'token-1'
   }
   await step('CreateService', () => ecs.send(new CreateServiceCommand(svcInput)))
+  // The emulator's scheduler writes the first service events moments later; moto never writes any. Waiting
+  // (not a step) until they exist, or a bounded while, keeps a loaded machine from changing what differs.
+  await untilServiceHasEvents(ecs, 5_000)
   await step('CreateService (same clientToken)', () => ecs.send(new CreateServiceCommand(svcInput)))
   await step('CreateService (other clientToken)', () =>
     ecs.send(new CreateServiceCommand({ ...svcInput, clientToken: 'token-2' }))

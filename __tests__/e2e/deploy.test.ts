@@ -8,8 +8,15 @@ import {
   ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { useEmulator } from '../../test-support/use-emulator.js'
-import { runAction, type ActionRun } from '../../test-support/run-action.js'
+import { repoRoot, runAction, type ActionRun } from '../../test-support/run-action.js'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { fargateInputs, seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
+
+const seedTaskDefinitionFile = () =>
+  JSON.parse(readFileSync(path.join(repoRoot, 'examples/seed/task-definition.json'), 'utf8')) as {
+    containerDefinitions: { memory?: number }[]
+  }
 
 const suite = useEmulator({ timeScale: 0.01 })
 
@@ -323,5 +330,41 @@ describe('images', () => {
     expectSuccess(rerun)
     expect(await suite.control.mutatingCalls(again)).toEqual([])
     expect(rerun.outputs['task-definition-arn']).toBe(run.outputs['task-definition-arn'])
+  })
+
+  test('sets the image in an existing revision: registered into its family once, whichever revision is named', async () => {
+    expectSuccess(await deploy(seedInputs()))
+    const before = (await suite.control.calls()).at(-1)!.seq
+    const byFamily = seedInputs({ 'task-definition': 'ecscompose-ecs-app', images: 'app=inokara/ecs-app:v5' })
+    const run = await deploy(byFamily)
+    expectSuccess(run)
+    const mutating = await suite.control.mutatingCalls(before)
+    expect(mutating.map(c => c.operation)).toEqual(['RegisterTaskDefinition', 'UpdateService'])
+    const registered = mutating[0].params as {
+      family: string
+      containerDefinitions: { name: string; image: string; memory?: number }[]
+      tags?: { key: string; value: string }[]
+    }
+    expect(registered.family).toBe('ecscompose-ecs-app')
+    expect(registered.containerDefinitions.map(c => [c.name, c.image])).toEqual([
+      ['app', 'inokara/ecs-app:v5']
+    ])
+    // The rest is revision 1's, as described: memory from the seed's file, the ownership tag kept.
+    expect(registered.containerDefinitions[0].memory).toBe(
+      seedTaskDefinitionFile().containerDefinitions[0].memory
+    )
+    expect(registered.tags?.map(t => t.key)).toContain('ecs-alb-deploy:stack')
+    expect(run.outputs['task-definition-arn']).toMatch(/ecscompose-ecs-app:2$/)
+
+    for (const taskDefinition of ['ecscompose-ecs-app', 'ecscompose-ecs-app:1']) {
+      const seq = (await suite.control.calls()).at(-1)!.seq
+      const again = await deploy({ ...byFamily, 'task-definition': taskDefinition })
+      expectSuccess(again)
+      expect({ taskDefinition, mutating: await suite.control.mutatingCalls(seq) }).toEqual({
+        taskDefinition,
+        mutating: []
+      })
+      expect(again.outputs['task-definition-arn']).toBe(run.outputs['task-definition-arn'])
+    }
   })
 })

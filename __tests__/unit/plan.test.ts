@@ -180,6 +180,46 @@ describe('buildPlan', () => {
       ]
     },
     {
+      title: 'an existing revision with images it already has: nothing registered',
+      request: r => {
+        r.taskDefinition = {
+          kind: 'reference',
+          ref: 'ecscompose-ecs-app:1',
+          images: { app: 'inokara/ecs-app:latest' }
+        }
+      },
+      actual: a => {
+        a.baseTaskDefinition = { taskDefinition: a.taskDefinition, tags: [] }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:none:',
+        'service:none:'
+      ]
+    },
+    {
+      title: 'an existing revision with another image: registered anew, the service moved to it',
+      request: r => {
+        r.taskDefinition = {
+          kind: 'reference',
+          ref: 'ecscompose-ecs-app',
+          images: { app: 'inokara/ecs-app:v2' }
+        }
+      },
+      actual: a => {
+        a.baseTaskDefinition = { taskDefinition: a.taskDefinition, tags: [] }
+      },
+      steps: [
+        'load-balancer:none:',
+        'target-group:none:',
+        'listener:none:',
+        'task-definition:update:RegisterTaskDefinition',
+        'service:update:UpdateService'
+      ]
+    },
+    {
       title: 'target group attributes as asked: nothing to do',
       request: r => {
         r.targetGroupAttributes = { 'deregistration_delay.timeout_seconds': '30' }
@@ -413,6 +453,30 @@ describe('buildPlan', () => {
         delete a.taskDefinition
       },
       error: /Task definition missing:3 .*does not exist/
+    },
+    {
+      title: 'images for a container the referenced revision lacks',
+      request: r => {
+        r.taskDefinition = {
+          kind: 'reference',
+          ref: 'ecscompose-ecs-app:1',
+          images: { web: 'example/web:2' }
+        }
+      },
+      actual: a => {
+        a.baseTaskDefinition = { taskDefinition: a.taskDefinition, tags: [] }
+      },
+      error: /images: task definition .*ecscompose-ecs-app:1 has no container "web" \(its containers: app\)/
+    },
+    {
+      title: 'images for a referenced revision that does not exist',
+      request: r => {
+        r.taskDefinition = { kind: 'reference', ref: 'missing:3', images: { app: 'example/app:2' } }
+      },
+      actual: a => {
+        a.baseTaskDefinition = { tags: [] }
+      },
+      error: /Task definition missing:3 does not exist .*images input/
     },
     {
       title: 'a service without the ownership tag is not updated without adopt-existing',

@@ -1,3 +1,4 @@
+import type { ContainerDefinition } from '@aws-sdk/client-ecs'
 import type { TaskDefinitionRequest } from '../request.js'
 import { InputError } from './errors.js'
 import { parseKeyValues } from './scalars.js'
@@ -9,9 +10,10 @@ const INPUT = 'images'
 const IMAGE = /^\S{1,255}$/
 
 /**
- * The images input (`container=image` lines or a YAML/JSON map) set into the task definition document
+ * The images input (`container=image` lines or a YAML/JSON map). Set into a task definition document
  * before anything compares or registers it: the job of a separate render step, done for several
- * containers at once. Each container must exist; nothing else in the definition changes.
+ * containers at once; each container must exist. With an existing revision (`family`, `family:revision`
+ * or an ARN), kept in the request: the plan derives the registration from that revision once described.
  */
 export function applyImages(opts: {
   text: string
@@ -20,28 +22,21 @@ export function applyImages(opts: {
   const pairs = parseKeyValues({ input: INPUT, text: opts.text, noun: 'image' })
   const td = opts.taskDefinition
   if (pairs.length === 0) return td
-  if (td.kind !== 'register') {
-    throw new InputError(
-      INPUT,
-      undefined,
-      `sets images in a task definition document, but the task definition is the existing revision ${JSON.stringify(td.ref)}: ` +
-        'give the task-definition input as a file or inline JSON/YAML (a DescribeTaskDefinition output works too)'
-    )
-  }
-  const containers = td.input.containerDefinitions ?? []
-  const names = containers.map(c => c.name ?? '')
-  const images = new Map<string, string>()
+  // An existing revision's containers are known once it is described: the plan checks the names then.
+  const names =
+    td.kind === 'register' ? (td.input.containerDefinitions ?? []).map(c => c.name ?? '') : undefined
+  const images: Record<string, string> = {}
   for (const { Key, Value } of pairs) {
-    if (!names.includes(Key)) {
+    if (names && !names.includes(Key)) {
       const guess = closest(Key, names)
       throw new InputError(
         INPUT,
         Key,
-        `no container of that name in the task definition ${td.input.family}` +
+        `no container of that name in the task definition ${td.kind === 'register' ? td.input.family : ''}` +
           (guess ? `: did you mean "${guess}"?` : ` (its containers: ${names.join(', ')})`)
       )
     }
-    if (images.has(Key)) throw new InputError(INPUT, Key, 'is given twice')
+    if (Key in images) throw new InputError(INPUT, Key, 'is given twice')
     if (!IMAGE.test(Value)) {
       throw new InputError(
         INPUT,
@@ -49,16 +44,22 @@ export function applyImages(opts: {
         `must be an image reference of 1 to 255 characters without spaces, got ${JSON.stringify(Value)}`
       )
     }
-    images.set(Key, Value)
+    images[Key] = Value
   }
+  if (td.kind === 'reference') return { ...td, images }
+  return { ...td, input: withImages(td.input, images) }
+}
+
+/** A task definition with some containers' images replaced; nothing else changes. */
+export function withImages<T extends { containerDefinitions?: ContainerDefinition[] }>(
+  td: T,
+  images: Record<string, string>
+): T {
   return {
     ...td,
-    input: {
-      ...td.input,
-      containerDefinitions: containers.map(c => {
-        const image = images.get(c.name ?? '')
-        return image === undefined ? c : { ...c, image }
-      })
-    }
+    containerDefinitions: (td.containerDefinitions ?? []).map(c => {
+      const image = images[c.name ?? '']
+      return image === undefined ? c : { ...c, image }
+    })
   }
 }

@@ -3,6 +3,7 @@ import {
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
   type ECSClient,
+  type RegisterTaskDefinitionCommandInput,
   type Tag as EcsTag,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
@@ -10,6 +11,9 @@ import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
 import { creationChanges, deepEqual, diff } from '../diff.js'
 import { effectiveNetworkMode, normalizeTaskDefinition } from '../normalize/task-definition.js'
 import type { PlanStep } from '../plan-types.js'
+import type { Actual } from '../actual.js'
+import { withImages } from '../inputs/images.js'
+import { registerInput } from '../inputs/validate-task-definition.js'
 import type { DeployRequest } from '../request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { ecsTags } from './ownership.js'
@@ -19,6 +23,22 @@ export function taskDefinitionLookup(request: DeployRequest): string {
   return request.taskDefinition.kind === 'register'
     ? request.taskDefinition.input.family
     : request.taskDefinition.ref
+}
+
+/** `family` of `family`, `family:revision` or `arn:…:task-definition/family:revision`. */
+export function familyOf(ref: string): string {
+  return (/task-definition\/([^:/]+)/.exec(ref)?.[1] ?? ref).split(':')[0]
+}
+
+/**
+ * For an existing revision registered anew with other images (request `images`): the family whose latest
+ * ACTIVE revision the new one is compared with, when that is not what taskDefinitionLookup names already.
+ */
+export function latestRevisionLookup(request: DeployRequest): string | undefined {
+  const td = request.taskDefinition
+  if (td.kind !== 'reference' || !td.images) return undefined
+  const family = familyOf(td.ref)
+  return family === td.ref ? undefined : family
 }
 
 /** Absent when ECS does not know the family or revision (it answers ClientException). */
@@ -36,16 +56,48 @@ export async function describeTaskDefinition(
 }
 
 /** Network mode of the definition the service will run. */
-export function desiredNetworkMode(request: DeployRequest, actual?: TaskDefinition): string {
+export function desiredNetworkMode(request: DeployRequest, actual: Actual): string {
   if (request.taskDefinition.kind === 'register') return effectiveNetworkMode(request.taskDefinition.input)
-  return actual ? effectiveNetworkMode(actual) : 'bridge'
+  const td = actual.baseTaskDefinition?.taskDefinition ?? actual.taskDefinition
+  return td ? effectiveNetworkMode(td) : 'bridge'
 }
 
 /** Containers of the definition the service will run (to fill the load balancer's container). */
-export function desiredContainers(request: DeployRequest, actual?: TaskDefinition): ContainerDefinition[] {
+export function desiredContainers(request: DeployRequest, actual: Actual): ContainerDefinition[] {
   return request.taskDefinition.kind === 'register'
     ? (request.taskDefinition.input.containerDefinitions ?? [])
-    : (actual?.containerDefinitions ?? [])
+    : ((actual.baseTaskDefinition?.taskDefinition ?? actual.taskDefinition)?.containerDefinitions ?? [])
+}
+
+type Registration = RegisterTaskDefinitionCommandInput & { family: string }
+
+/**
+ * What RegisterTaskDefinition would be sent, if anything is to be registered: the request's document, or
+ * the referenced revision (as described, with its tags) with the request's images. Undefined for a plain
+ * reference, which is used as it is.
+ */
+export function desiredRegistration(request: DeployRequest, actual: Actual): Registration | undefined {
+  const td = request.taskDefinition
+  if (td.kind === 'register') return td.input
+  if (!td.images) return undefined
+  const base = actual.baseTaskDefinition?.taskDefinition
+  if (!base?.taskDefinitionArn) {
+    throw new DeployError(
+      `Task definition ${td.ref} does not exist or is not ACTIVE, so the images input has no revision to set them in. Give an existing family, family:revision or ARN, or a task definition file.`
+    )
+  }
+  const names = (base.containerDefinitions ?? []).map(c => c.name ?? '')
+  const unknown = Object.keys(td.images).filter(name => !names.includes(name))
+  if (unknown.length) {
+    throw new DeployError(
+      `images: task definition ${base.taskDefinitionArn} has no container ${unknown.map(n => JSON.stringify(n)).join(', ')} (its containers: ${names.join(', ')}).`
+    )
+  }
+  const input = registerInput({
+    taskDefinition: base,
+    tags: actual.baseTaskDefinition?.tags ?? []
+  }) as unknown as Registration
+  return withImages(input, td.images)
 }
 
 export interface TaskDefinitionPlan {
@@ -58,7 +110,8 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
   const { request, actual } = ctx
   const existing = actual.taskDefinition
   const td = request.taskDefinition
-  if (td.kind === 'reference') {
+  const registration = desiredRegistration(request, actual)
+  if (td.kind === 'reference' && !registration) {
     if (!existing?.taskDefinitionArn) {
       throw new DeployError(
         `Task definition ${td.ref} (task-definition input) does not exist or is not ACTIVE. Give an existing family, family:revision or ARN, or a task definition file to register.`
@@ -70,8 +123,9 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
       step: { resource: 'task-definition', name: td.ref, action: 'none', changes: [], arn, calls: [] }
     }
   }
-  const name = td.input.family
-  const desired = normalizeTaskDefinition(td.input)
+  if (!registration) throw new Error('a task definition document without a registration')
+  const name = registration.family
+  const desired = normalizeTaskDefinition(registration)
   if (!existing) {
     return {
       step: {
@@ -102,20 +156,17 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
 }
 
 export async function applyTaskDefinition(ctx: ApplyContext & { step: PlanStep }): Promise<string> {
-  const { request, clients, log, step } = ctx
-  const td = request.taskDefinition
-  if (step.action === 'none' || td.kind === 'reference') {
+  const { request, actual, clients, log, step } = ctx
+  const input = step.action === 'none' ? undefined : desiredRegistration(request, actual)
+  if (!input) {
     if (!step.arn) throw new Error(`task definition step ${step.name} has no ARN`)
     return step.arn
   }
-  const out = await withExplanation(`RegisterTaskDefinition ${td.input.family}`, () =>
-    clients.ecs.send(
-      new RegisterTaskDefinitionCommand({ ...td.input, tags: ecsTags(request, td.input.tags) })
-    )
+  const out = await withExplanation(`RegisterTaskDefinition ${input.family}`, () =>
+    clients.ecs.send(new RegisterTaskDefinitionCommand({ ...input, tags: ecsTags(request, input.tags) }))
   )
   const arn = out.taskDefinition?.taskDefinitionArn
-  if (!arn)
-    throw new DeployError(`RegisterTaskDefinition ${td.input.family} answered without a task definition`)
-  log(`registered task definition ${td.input.family}:${out.taskDefinition?.revision ?? '?'} (${arn})`)
+  if (!arn) throw new DeployError(`RegisterTaskDefinition ${input.family} answered without a task definition`)
+  log(`registered task definition ${input.family}:${out.taskDefinition?.revision ?? '?'} (${arn})`)
   return arn
 }
