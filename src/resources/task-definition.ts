@@ -93,10 +93,9 @@ export function desiredRegistration(request: DeployRequest, actual: Actual): Reg
       `images: task definition ${base.taskDefinitionArn} has no container ${unknown.map(n => JSON.stringify(n)).join(', ')} (its containers: ${names.join(', ')}).`
     )
   }
-  const input = registerInput({
-    taskDefinition: base,
-    tags: actual.baseTaskDefinition?.tags ?? []
-  }) as unknown as Registration
+  // Tags with the aws: prefix (e.g. CloudFormation's) are AWS's to set: RegisterTaskDefinition refuses them.
+  const tags = (actual.baseTaskDefinition?.tags ?? []).filter(t => !/^aws:/i.test(t.key ?? ''))
+  const input = registerInput({ taskDefinition: base, tags }) as unknown as Registration
   return withImages(input, td.images)
 }
 
