@@ -24,6 +24,7 @@ import type { DeployRequest } from './request.js'
 import { conditionsEqual, describeRules } from './resources/listener-rule.js'
 import { describeLoadBalancer } from './resources/load-balancer.js'
 import { ecsTagMap, isOwned, OWNER_TAG, stackId, type TagMap } from './resources/ownership.js'
+import { familyOf } from './resources/task-definition.js'
 
 /**
  * `delete: true`: removes what this stack created — its service, listener rule, target group(s) and the
@@ -300,19 +301,14 @@ async function deleteTargetGroup(ctx: StageContext & { arn: string; name: string
   }
 }
 
-/** `family` of `arn:…:task-definition/family:revision`. */
-function familyOf(arn: string): string | undefined {
-  return /task-definition\/([^:/]+):\d+$/.exec(arn)?.[1]
-}
-
 async function deregisterTaskDefinitions(ctx: StageContext): Promise<void> {
   const { request, clients } = ctx
-  if (request.taskDefinition.kind !== 'register') {
-    return ctx.skipped(
-      `task definition ${request.taskDefinition.ref} (given by reference, not registered by this action)`
-    )
+  const td = request.taskDefinition
+  // A reference with images had revisions registered into its family (tagged as ours); a plain one none.
+  if (td.kind === 'reference' && !td.images) {
+    return ctx.skipped(`task definition ${td.ref} (given by reference, not registered by this action)`)
   }
-  const family = request.taskDefinition.input.family
+  const family = td.kind === 'register' ? td.input.family : familyOf(td.ref)
   const arns: string[] = []
   let nextToken: string | undefined
   do {

@@ -7,6 +7,12 @@ import {
   DescribeTargetGroupAttributesCommand,
   ElasticLoadBalancingV2Client
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import {
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput
+} from '@aws-sdk/client-ecs'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { repoRoot, runAction, type ActionRun } from '../../test-support/run-action.js'
 import { readFileSync } from 'node:fs'
@@ -365,6 +371,34 @@ describe('images', () => {
         mutating: []
       })
       expect(again.outputs['task-definition-arn']).toBe(run.outputs['task-definition-arn'])
+    }
+  })
+
+  test("teardown deregisters the family's revisions this stack registered, and no other", async () => {
+    expectSuccess(await deploy(seedInputs()))
+    const byFamily = seedInputs({ 'task-definition': 'ecscompose-ecs-app', images: 'app=inokara/ecs-app:v6' })
+    expectSuccess(await deploy(byFamily))
+    // A revision someone else registered into the same family, without this stack's tag.
+    const ecs = new ECSClient({
+      endpoint: suite.emulator.url,
+      region: 'ap-northeast-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
+    })
+    try {
+      const file = seedTaskDefinitionFile() as unknown as RegisterTaskDefinitionCommandInput
+      await ecs.send(new RegisterTaskDefinitionCommand({ ...file, family: 'ecscompose-ecs-app' }))
+      const run = await deploy({ ...byFamily, delete: 'true' })
+      expectSuccess(run)
+      const left = await ecs.send(
+        new ListTaskDefinitionsCommand({ familyPrefix: 'ecscompose-ecs-app', status: 'ACTIVE' })
+      )
+      expect(left.taskDefinitionArns?.map(a => a.split('/')[1])).toEqual(['ecscompose-ecs-app:3'])
+      const deregistered = (await suite.control.mutatingCalls())
+        .filter(c => c.operation === 'DeregisterTaskDefinition')
+        .map(c => (c.params as { taskDefinition: string }).taskDefinition.split('/')[1])
+      expect(deregistered.sort()).toEqual(['ecscompose-ecs-app:1', 'ecscompose-ecs-app:2'])
+    } finally {
+      ecs.destroy()
     }
   })
 })
