@@ -39,7 +39,8 @@ const TAGS_PER_CALL = 20
  * Reads what exists; never mutates. In the steady state it costs at most seven calls: DescribeLoadBalancers,
  * DescribeTargetGroups, DescribeListeners, DescribeRules (with a listener rule), one DescribeTags for all
  * of them, DescribeTaskDefinition and DescribeServices; and one Describe…Attributes per attributes input
- * given. The ECS reads run alongside the ELB ones.
+ * given, and a second DescribeTaskDefinition (the family's latest) when images are set on a named revision.
+ * The ECS reads run alongside the ELB ones.
  */
 export async function discover(opts: { clients: Clients; request: DeployRequest }): Promise<Actual> {
   const { clients, request } = opts
