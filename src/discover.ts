@@ -1,6 +1,5 @@
 import {
   DescribeListenersCommand,
-  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
@@ -14,7 +13,7 @@ import type { DeployRequest } from './request.js'
 import { describeLoadBalancer, describeLoadBalancerAttributes } from './resources/load-balancer.js'
 import { findListener } from './resources/listener.js'
 import { describeRules } from './resources/listener-rule.js'
-import type { TagMap } from './resources/ownership.js'
+import { describeElbTags } from './resources/ownership.js'
 import { describeService } from './resources/service.js'
 import {
   desiredNetworkMode,
@@ -31,9 +30,6 @@ import {
 } from './resources/target-group.js'
 
 export type { Actual } from './actual.js'
-
-/** DescribeTags takes at most 20 resources per call. */
-const TAGS_PER_CALL = 20
 
 /**
  * Reads what exists; never mutates. In the steady state it costs at most seven calls: DescribeLoadBalancers,
@@ -58,7 +54,7 @@ export async function discover(opts: { clients: Clients; request: DeployRequest 
       actual.rules = await describeRules(clients.elbv2, listener.ListenerArn)
     }
     const [elbTags, attributes] = await Promise.all([
-      describeTags(clients.elbv2, taggedArns(request, actual)),
+      describeElbTags(clients.elbv2, taggedArns(request, actual)),
       describeAttributes({ elbv2: clients.elbv2, request, actual })
     ])
     return { ...actual, elbTags, ...attributes }
@@ -182,21 +178,6 @@ function taggedArns(request: DeployRequest, actual: Actual): string[] {
     ...actual.rules.filter(r => !r.IsDefault).map(r => r.RuleArn)
   ]
   return [...new Set(arns.filter((a): a is string => Boolean(a)))]
-}
-
-async function describeTags(
-  elbv2: ElasticLoadBalancingV2Client,
-  arns: string[]
-): Promise<Record<string, TagMap>> {
-  const tags: Record<string, TagMap> = {}
-  for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
-    const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAGS_PER_CALL) }))
-    for (const d of out.TagDescriptions ?? []) {
-      if (!d.ResourceArn) continue
-      tags[d.ResourceArn] = Object.fromEntries((d.Tags ?? []).map(t => [t.Key ?? '', t.Value ?? '']))
-    }
-  }
-  return tags
 }
 
 async function paginate<T>(page: (marker?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {

@@ -11,7 +11,6 @@ import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
   DescribeListenersCommand,
-  DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
@@ -23,7 +22,14 @@ import type { Clients } from './aws.js'
 import type { DeployRequest } from './request.js'
 import { conditionsEqual, describeRules } from './resources/listener-rule.js'
 import { describeLoadBalancer } from './resources/load-balancer.js'
-import { ecsTagMap, isOwned, OWNER_TAG, stackId, type TagMap } from './resources/ownership.js'
+import {
+  describeElbTags,
+  ecsTagMap,
+  isOwned,
+  OWNER_TAG,
+  stackId,
+  type TagMap
+} from './resources/ownership.js'
 import { familyOf } from './resources/task-definition.js'
 
 /**
@@ -48,9 +54,6 @@ export interface TeardownResult {
   removed: string[]
   skipped: string[]
 }
-
-/** DescribeTags takes at most 20 ARNs per call. */
-const TAGS_PER_CALL = 20
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -85,22 +88,6 @@ export async function teardown(opts: TeardownOptions): Promise<TeardownResult> {
 interface StageContext extends TeardownOptions {
   removed: (line: string) => void
   skipped: (line: string, warning?: boolean) => void
-}
-
-async function elbTagMaps(
-  elbv2: ElasticLoadBalancingV2Client,
-  arns: string[]
-): Promise<Record<string, TagMap>> {
-  const maps: Record<string, TagMap> = {}
-  for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
-    const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAGS_PER_CALL) }))
-    for (const d of out.TagDescriptions ?? []) {
-      const map: TagMap = {}
-      for (const t of d.Tags ?? []) if (t.Key) map[t.Key] = t.Value ?? ''
-      if (d.ResourceArn) maps[d.ResourceArn] = map
-    }
-  }
-  return maps
 }
 
 function notOwned(kind: string, name: string, request: DeployRequest, tags: TagMap | undefined): string {
@@ -142,7 +129,7 @@ async function removeRule(
   const rules = (await describeRules(clients.elbv2, listener.ListenerArn)).filter(
     r => !r.IsDefault && r.RuleArn
   )
-  const tags = await elbTagMaps(
+  const tags = await describeElbTags(
     clients.elbv2,
     rules.map(r => r.RuleArn as string)
   )
@@ -251,7 +238,7 @@ async function removeTargetGroups(
     found.push(...(await describeTargetGroups(clients.elbv2, { TargetGroupArns: [arn] })))
   if (found.length === 0) return ctx.skipped(`target group ${request.targetGroup.Name} (already gone)`)
 
-  const tags = await elbTagMaps(
+  const tags = await describeElbTags(
     clients.elbv2,
     found.map(tg => tg.TargetGroupArn as string)
   )

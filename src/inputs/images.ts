@@ -23,8 +23,8 @@ export function applyImages(opts: {
   const td = opts.taskDefinition
   if (pairs.length === 0) return td
   // An existing revision's containers are known once it is described: the plan checks the names then.
-  const names =
-    td.kind === 'register' ? (td.input.containerDefinitions ?? []).map(c => c.name ?? '') : undefined
+  const doc = td.kind === 'register' ? td.input : undefined
+  const names = doc ? (doc.containerDefinitions ?? []).map(c => c.name ?? '') : undefined
   const images: Record<string, string> = {}
   for (const { Key, Value } of pairs) {
     if (names && !names.includes(Key)) {
@@ -32,7 +32,7 @@ export function applyImages(opts: {
       throw new InputError(
         INPUT,
         Key,
-        `no container of that name in the task definition ${td.kind === 'register' ? td.input.family : ''}` +
+        `no container of that name in the task definition ${doc?.family ?? ''}` +
           (guess ? `: did you mean "${guess}"?` : ` (its containers: ${names.join(', ')})`)
       )
     }

@@ -27,8 +27,10 @@ const int =
 
 const offOr =
   (check: Check): Check =>
-  v =>
-    v === 'off' ? undefined : check(v) && `"off" or ${check(v) ?? ''}`
+  v => {
+    const expected = v === 'off' ? undefined : check(v)
+    return expected && `"off" or ${expected}`
+  }
 
 const text: Check = v => (v.length <= 1024 ? undefined : 'at most 1024 characters')
 

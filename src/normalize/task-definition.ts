@@ -5,6 +5,7 @@ import type {
   TaskDefinition
 } from '@aws-sdk/client-ecs'
 import { stripEmpty } from '../diff.js'
+import { TASK_DEFINITION_READ_ONLY } from '../inputs/shapes.js'
 
 /**
  * A task definition in one canonical form, so that the file a user registers and what
@@ -16,18 +17,7 @@ export type NormalizedTaskDefinition = Record<string, unknown>
 type AnyTaskDefinition = RegisterTaskDefinitionCommandInput | TaskDefinition
 
 /** Set by AWS, never by the caller; tags are compared apart (they ride on the register call). */
-const READ_ONLY = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-  'tags'
-] as const
+const READ_ONLY = [...TASK_DEFINITION_READ_ONLY, 'tags'] as const
 
 const byName = <T extends { name?: string }>(items: T[] | undefined): T[] | undefined =>
   items ? [...items].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')) : undefined

@@ -10,6 +10,12 @@ export function attributeList(attributes: Record<string, string>): { Key: string
   return Object.entries(attributes).map(([Key, Value]) => ({ Key, Value }))
 }
 
+/** Attributes as one log line: `key=value, key=value`. */
+export const attributesLine = (attributes: Record<string, string>): string =>
+  Object.entries(attributes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')
+
 /** How a change to one attribute reads in the plan: `Attributes[deregistration_delay.timeout_seconds]`. */
 export const attributeField = (key: string): string => `Attributes[${key}]`
 

@@ -15,7 +15,13 @@ import type { FieldChange, PlanStep } from '../plan-types.js'
 import type { LoadBalancerRequest } from '../request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, isOwned } from './ownership.js'
-import { attributeChanges, attributeList, attributeMap, changedAttributes } from './attributes.js'
+import {
+  attributeChanges,
+  attributeList,
+  attributeMap,
+  attributesLine,
+  changedAttributes
+} from './attributes.js'
 
 /** Describe by name or ARN; absent when AWS says it does not exist. */
 export async function describeLoadBalancer(opts: {
@@ -114,14 +120,7 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
       )
     }
     checkApplication(lb, name)
-    return {
-      resource: 'load-balancer',
-      name,
-      action: 'none',
-      changes: [],
-      arn: lb.LoadBalancerArn,
-      calls: []
-    }
+    return unchanged(name, lb)
   }
   const input = lbRequest.input
   if (!lb) {
@@ -150,14 +149,7 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
     desired: request.loadBalancerAttributes,
     actual: actual.loadBalancerAttributes
   })
-  const step: PlanStep = {
-    resource: 'load-balancer',
-    name,
-    action: 'none',
-    changes: [],
-    arn: lb.LoadBalancerArn,
-    calls: []
-  }
+  const step = unchanged(name, lb)
   if (changes.length === 0) return step
   if (!isOwned(actual.elbTags[lb.LoadBalancerArn ?? ''], request)) {
     ctx.warnings.push(
@@ -167,6 +159,15 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
   }
   return { ...step, action: 'update', changes, calls }
 }
+
+const unchanged = (name: string, lb: LoadBalancer): PlanStep => ({
+  resource: 'load-balancer',
+  name,
+  action: 'none',
+  changes: [],
+  arn: lb.LoadBalancerArn,
+  calls: []
+})
 
 function checkApplication(lb: LoadBalancer, name: string): void {
   if (lb.Type && lb.Type !== 'application') {
@@ -247,9 +248,5 @@ async function modifyAttributes(
       })
     )
   )
-  ctx.log(
-    `set attributes of load balancer ${name}: ${Object.entries(ctx.attributes)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`
-  )
+  ctx.log(`set attributes of load balancer ${name}: ${attributesLine(ctx.attributes)}`)
 }

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Tag as EcsTag } from '@aws-sdk/client-ecs'
-import type { Tag as ElbTag } from '@aws-sdk/client-elastic-load-balancing-v2'
+import {
+  DescribeTagsCommand,
+  type ElasticLoadBalancingV2Client,
+  type Tag as ElbTag
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { DeployRequest } from '../request.js'
 
 /** The tag that marks what this action created, per stack (`<cluster>/<service>`). */
@@ -45,4 +49,25 @@ export function ecsTagMap(tags: EcsTag[] | undefined): TagMap {
 
 export function hexHash(text: string, length: number): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length)
+}
+
+/** DescribeTags takes at most 20 resources per call. */
+const TAGS_PER_CALL = 20
+
+/** The tags of these ELB resources, by ARN, in as few DescribeTags calls as AWS allows. */
+export async function describeElbTags(
+  elbv2: ElasticLoadBalancingV2Client,
+  arns: string[]
+): Promise<Record<string, TagMap>> {
+  const tags: Record<string, TagMap> = {}
+  for (let i = 0; i < arns.length; i += TAGS_PER_CALL) {
+    const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + TAGS_PER_CALL) }))
+    for (const d of out.TagDescriptions ?? []) {
+      if (!d.ResourceArn) continue
+      const map: TagMap = {}
+      for (const t of d.Tags ?? []) if (t.Key) map[t.Key] = t.Value ?? ''
+      tags[d.ResourceArn] = map
+    }
+  }
+  return tags
 }

@@ -16,7 +16,13 @@ import type { FieldChange, PlanStep } from '../plan-types.js'
 import type { DeployRequest } from '../request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, hexHash, isOwned } from './ownership.js'
-import { attributeChanges, attributeList, attributeMap, changedAttributes } from './attributes.js'
+import {
+  attributeChanges,
+  attributeList,
+  attributeMap,
+  attributesLine,
+  changedAttributes
+} from './attributes.js'
 
 /** Changed in place by ModifyTargetGroup. */
 const HEALTH_CHECK_FIELDS = [
@@ -286,9 +292,5 @@ async function modifyAttributes(
       })
     )
   )
-  ctx.log(
-    `set attributes of target group ${step.name}: ${Object.entries(attributes)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`
-  )
+  ctx.log(`set attributes of target group ${step.name}: ${attributesLine(attributes)}`)
 }

@@ -108,21 +108,21 @@ export interface TaskDefinitionPlan {
 export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
   const { request, actual } = ctx
   const existing = actual.taskDefinition
-  const td = request.taskDefinition
   const registration = desiredRegistration(request, actual)
-  if (td.kind === 'reference' && !registration) {
+  if (!registration) {
+    // A plain reference (a document or images always make a registration): used as it is.
+    const ref = taskDefinitionLookup(request)
     if (!existing?.taskDefinitionArn) {
       throw new DeployError(
-        `Task definition ${td.ref} (task-definition input) does not exist or is not ACTIVE. Give an existing family, family:revision or ARN, or a task definition file to register.`
+        `Task definition ${ref} (task-definition input) does not exist or is not ACTIVE. Give an existing family, family:revision or ARN, or a task definition file to register.`
       )
     }
     const arn = existing.taskDefinitionArn
     return {
       arn,
-      step: { resource: 'task-definition', name: td.ref, action: 'none', changes: [], arn, calls: [] }
+      step: { resource: 'task-definition', name: ref, action: 'none', changes: [], arn, calls: [] }
     }
   }
-  if (!registration) throw new Error('a task definition document without a registration')
   const name = registration.family
   const desired = normalizeTaskDefinition(registration)
   if (!existing) {
