@@ -1,17 +1,16 @@
 import * as core from '@actions/core'
-import { readInputs } from './inputs.js'
-import type { DeployRequest } from './request.js'
-import { explainAwsError } from './aws-errors.js'
-import { applyPreview, previewUrl } from './preview.js'
+import { readInputs } from './inputs/index.js'
+import type { DeployRequest } from './model/request.js'
+import { explainAwsError } from './aws/errors.js'
+import { applyPreview, previewUrl } from './inputs/preview.js'
 import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText } from './report/plan-text.js'
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
-import { stopYoungGenerationGrowth } from './young-generation.js'
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
-const loadAwsStages = () => import(/* webpackMode: "eager" */ './aws-stages.js')
+const loadAwsStages = () => import(/* webpackMode: "eager" */ './stages/index.js')
 const loadGithub = () => import(/* webpackMode: "eager" */ './github/index.js')
 type AwsStages = Awaited<ReturnType<typeof loadAwsStages>>
 
@@ -92,7 +91,6 @@ export async function run(): Promise<void> {
     })
 
     if (request.wait.enabled) {
-      stopYoungGenerationGrowth()
       const watched = await stages.run('watch', () =>
         watchAndRecover({ clients, request, applied, log: core.info }).catch((e: unknown) => {
           if (e instanceof RolloutFailed) report.watched(e.result, e.rollback)

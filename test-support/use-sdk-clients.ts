@@ -1,7 +1,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs'
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js'
-import type { Clients } from '../src/aws.js'
+import type { Clients } from '../src/aws/clients.js'
 
 /**
  * An emulator and the action's SDK clients pointed at it, for tests that call the stages directly

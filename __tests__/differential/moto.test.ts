@@ -38,7 +38,7 @@ import {
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { motoAvailable, motoDefaultNetwork, startMoto, type Moto } from '../../test-support/moto.js'
 import { compareShapes, type ShapeDifference } from '../../test-support/shapes.js'
-import { awsErrorCode } from '../../src/aws-errors.js'
+import { awsErrorCode } from '../../src/aws/errors.js'
 
 const region = 'ap-northeast-1'
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }

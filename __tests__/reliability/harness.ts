@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ACTION_DEFAULTS, toActionInputs } from '../../src/inputs.js'
+import { ACTION_DEFAULTS, toActionInputs } from '../../src/inputs/index.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
 import {
   actionNode,

@@ -3,7 +3,7 @@
  * seconds of 100 % at the start of each run. The SDK's standard retry strategy absorbs it: a first deploy
  * and an update converge to the state of an unthrottled run, with nothing made twice.
  */
-import { createClients } from '../../src/aws.js'
+import { createClients } from '../../src/aws/clients.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import {
   comparableState,

@@ -38,7 +38,7 @@ import {
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { mockClient } from 'aws-sdk-client-mock'
-import type { Clients } from '../../src/aws.js'
+import type { Clients } from '../../src/aws/clients.js'
 import { ACCOUNT, REGION, SEED_VPC } from '../fixtures/seed.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs'
 import { describe, expect, test } from '@jest/globals'
-import { deepEqual, diff, isSubset } from '../../src/diff.js'
-import { normalizeTaskDefinition } from '../../src/normalize/task-definition.js'
+import { deepEqual, diff, isSubset } from '../../src/model/diff.js'
+import { normalizeTaskDefinition } from '../../src/aws/normalize/task-definition.js'
 import { seedTaskDefinition } from '../fixtures/seed.js'
 
 /** The seed's definition as DescribeTaskDefinition answers it after registering it. */

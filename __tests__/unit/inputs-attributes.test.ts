@@ -4,8 +4,8 @@
  * bundle by the reliability suite).
  */
 import { describe, expect, test } from '@jest/globals'
-import { parseRequest, withDefaults, type RawInputs } from '../../src/inputs.js'
-import { applyPreview } from '../../src/preview.js'
+import { parseRequest, withDefaults, type RawInputs } from '../../src/inputs/index.js'
+import { applyPreview } from '../../src/inputs/preview.js'
 import { SEED_INPUTS } from '../fixtures/bad-inputs.js'
 
 const parse = (raw: Partial<RawInputs>) =>

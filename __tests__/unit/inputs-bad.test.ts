@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { InputError, parseRequest, withDefaults, type RawInputs } from '../../src/inputs.js'
+import { InputError, parseRequest, withDefaults, type RawInputs } from '../../src/inputs/index.js'
 import { BAD_INPUTS, SEED_INPUTS } from '../fixtures/bad-inputs.js'
 
 // An empty directory, so that no relative path in the corpus can resolve to a file by accident.

@@ -3,7 +3,7 @@
  * registered (refusals are in the bad-input corpus).
  */
 import { describe, expect, test } from '@jest/globals'
-import { parseRequest, withDefaults, type RawInputs } from '../../src/inputs.js'
+import { parseRequest, withDefaults, type RawInputs } from '../../src/inputs/index.js'
 import { SEED_INPUTS, SEED_TASK_DEFINITION } from '../fixtures/bad-inputs.js'
 
 const parse = (raw: Partial<RawInputs>) =>

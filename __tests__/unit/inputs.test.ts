@@ -12,8 +12,8 @@ import {
   toInputEnv,
   withDefaults,
   type RawInputs
-} from '../../src/inputs.js'
-import type { DeployRequest } from '../../src/request.js'
+} from '../../src/inputs/index.js'
+import type { DeployRequest } from '../../src/model/request.js'
 import {
   SEED_PASTED_TG_ARN,
   seedAlb,

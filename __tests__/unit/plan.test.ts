@@ -1,9 +1,9 @@
 import type { Service } from '@aws-sdk/client-ecs'
 import type { Listener, LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { describe, expect, test } from '@jest/globals'
-import { emptyActual, type Actual } from '../../src/actual.js'
-import { buildPlan } from '../../src/plan.js'
-import type { DeployRequest } from '../../src/request.js'
+import { emptyActual, type Actual } from '../../src/model/actual.js'
+import { buildPlan } from '../../src/stages/plan.js'
+import type { DeployRequest } from '../../src/model/request.js'
 import { seedRequest, STACK_TAG } from '../fixtures/seed.js'
 
 const LB_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/alb-demo/1'

@@ -6,12 +6,12 @@ import {
   DescribeTagsCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { useEmulatorWithClients } from '../../test-support/use-sdk-clients.js'
-import { applyPlan } from '../../src/apply.js'
-import { discover } from '../../src/discover.js'
-import { buildPlan } from '../../src/plan.js'
-import { applyPreview, previewUrl } from '../../src/preview.js'
-import type { DeployRequest, PreviewOptions } from '../../src/request.js'
-import { teardown } from '../../src/teardown.js'
+import { applyPlan } from '../../src/stages/apply.js'
+import { discover } from '../../src/stages/discover.js'
+import { buildPlan } from '../../src/stages/plan.js'
+import { applyPreview, previewUrl } from '../../src/inputs/preview.js'
+import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
+import { teardown } from '../../src/stages/teardown.js'
 import { hexHash } from '../../src/resources/ownership.js'
 import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
 

@@ -1,4 +1,4 @@
-import type { DeployRequest, PreviewOptions } from '../../src/request.js'
+import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
 import {
   applyPreview,
   checkRuleQuota,
@@ -7,7 +7,7 @@ import {
   PREVIEW_TAG,
   previewIdFromEvent,
   previewUrl
-} from '../../src/preview.js'
+} from '../../src/inputs/preview.js'
 import { seedRequest, seedService } from '../fixtures/seed.js'
 
 /**

@@ -16,10 +16,10 @@ import {
   DescribeTargetGroupsCommand
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { useEmulatorWithClients } from '../../test-support/use-sdk-clients.js'
-import { applyPreview } from '../../src/preview.js'
-import type { DeployRequest } from '../../src/request.js'
+import { applyPreview } from '../../src/inputs/preview.js'
+import type { DeployRequest } from '../../src/model/request.js'
 import { elbTags, ecsTags } from '../../src/resources/ownership.js'
-import { teardown } from '../../src/teardown.js'
+import { teardown } from '../../src/stages/teardown.js'
 import { seedManagedService, seedRequest, seedTargetGroup } from '../fixtures/seed.js'
 
 /**

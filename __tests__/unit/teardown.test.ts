@@ -29,9 +29,9 @@ import {
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { mockClient } from 'aws-sdk-client-mock'
-import { applyPreview } from '../../src/preview.js'
-import type { DeployRequest } from '../../src/request.js'
-import { teardown } from '../../src/teardown.js'
+import { applyPreview } from '../../src/inputs/preview.js'
+import type { DeployRequest } from '../../src/model/request.js'
+import { teardown } from '../../src/stages/teardown.js'
 import { seedRequest } from '../fixtures/seed.js'
 
 const P = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012'

@@ -1,4 +1,4 @@
-import type { DeployRequest } from '../request.js'
+import type { DeployRequest } from '../model/request.js'
 
 /** The GitHub environment a preview deploys to: one per preview, e.g. `preview/pr-12`. */
 export function previewEnvironment(previewId: string): string {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { DeployRequest } from '../request.js'
+import type { DeployRequest } from '../model/request.js'
 import { githubSideEnabled } from './client.js'
 import { markInactive, publishDeployment } from './deployment.js'
 import { environmentFor } from './environment.js'

@@ -1,8 +1,8 @@
-import type { ContainerDefinition } from '@aws-sdk/client-ecs'
-import type { TaskDefinitionRequest } from '../request.js'
+import type { TaskDefinitionRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { parseKeyValues } from './scalars.js'
 import { closest } from './schema.js'
+import { withImages } from '../model/task-definition.js'
 
 const INPUT = 'images'
 
@@ -48,18 +48,4 @@ export function applyImages(opts: {
   }
   if (td.kind === 'reference') return { ...td, images }
   return { ...td, input: withImages(td.input, images) }
-}
-
-/** A task definition with some containers' images replaced; nothing else changes. */
-export function withImages<T extends { containerDefinitions?: ContainerDefinition[] }>(
-  td: T,
-  images: Record<string, string>
-): T {
-  return {
-    ...td,
-    containerDefinitions: (td.containerDefinitions ?? []).map(c => {
-      const image = images[c.name ?? '']
-      return image === undefined ? c : { ...c, image }
-    })
-  }
 }

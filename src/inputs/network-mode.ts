@@ -1,5 +1,5 @@
 import type { CreateServiceCommandInput, NetworkMode } from '@aws-sdk/client-ecs'
-import type { TaskDefinitionRequest } from '../request.js'
+import type { TaskDefinitionRequest } from '../model/request.js'
 
 /** The task's network mode as far as it can be known before any AWS call, and how we know it. */
 export interface KnownNetworkMode {

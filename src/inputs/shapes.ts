@@ -16,11 +16,9 @@ import type {
   PlacementStrategy,
   PortMapping,
   RegisterTaskDefinitionCommandInput,
-  RegisterTaskDefinitionRequest,
   Secret,
   ServiceRegistry,
-  Tag as EcsTag,
-  TaskDefinition
+  Tag as EcsTag
 } from '@aws-sdk/client-ecs'
 import type {
   Action,
@@ -291,28 +289,6 @@ export const taskDefinitionShape = obj<RegisterTaskDefinitionCommandInput>({
   runtimePlatform: looseObject(),
   enableFaultInjection: bool()
 })
-
-/**
- * What DescribeTaskDefinition returns on top of the RegisterTaskDefinition input: AWS sets these, so a
- * described definition is accepted and these are dropped. The type check below fails when the SDK adds
- * an output-only field this list does not name.
- */
-export const TASK_DEFINITION_READ_ONLY = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt'
-] as const satisfies readonly Exclude<keyof TaskDefinition, keyof RegisterTaskDefinitionRequest>[]
-type UnlistedReadOnly = Exclude<
-  Exclude<keyof TaskDefinition, keyof RegisterTaskDefinitionRequest>,
-  (typeof TASK_DEFINITION_READ_ONLY)[number]
->
-export const everyReadOnlyFieldListed: [UnlistedReadOnly] extends [never] ? true : UnlistedReadOnly = true
 
 const ecsLoadBalancerShape = obj<EcsLoadBalancer>({
   targetGroupArn: str(),

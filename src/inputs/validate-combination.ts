@@ -1,4 +1,4 @@
-import type { ListenerRequest, ListenerRuleRequest, LoadBalancerRequest } from '../request.js'
+import type { ListenerRequest, ListenerRuleRequest, LoadBalancerRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import type { KnownNetworkMode } from './network-mode.js'
 import type { TargetGroupInput } from './validate-target-group.js'

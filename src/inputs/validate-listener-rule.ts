@@ -1,5 +1,5 @@
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { ListenerRuleRequest } from '../request.js'
+import type { ListenerRuleRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import type { DocumentInput } from './parse-document.js'
 import { checkShape } from './schema.js'

@@ -1,5 +1,5 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { ListenerRequest } from '../request.js'
+import type { ListenerRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { CERTIFICATE_ARN, TARGET_GROUP_ARN } from './identifiers.js'
 import type { DocumentInput } from './parse-document.js'

@@ -1,5 +1,5 @@
 import type { CreateLoadBalancerCommandInput } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { LoadBalancerRequest } from '../request.js'
+import type { LoadBalancerRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { LOAD_BALANCER_ARN, elbNameProblem } from './identifiers.js'
 import type { DocumentInput } from './parse-document.js'

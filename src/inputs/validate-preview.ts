@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { previewIdFromEvent } from '../preview.js'
-import type { PreviewOptions } from '../request.js'
+import { previewIdFromEvent } from './preview.js'
+import type { PreviewOptions } from '../model/request.js'
 import { InputError } from './errors.js'
 import { parseChoice } from './scalars.js'
 

@@ -1,5 +1,5 @@
 import type { CreateServiceCommandInput } from '@aws-sdk/client-ecs'
-import type { TaskDefinitionRequest } from '../request.js'
+import type { TaskDefinitionRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { CLUSTER_ARN, TARGET_GROUP_ARN, clusterName, ecsNameProblem } from './identifiers.js'
 import type { KnownNetworkMode } from './network-mode.js'

@@ -1,11 +1,12 @@
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs'
-import type { TaskDefinitionRequest } from '../request.js'
+import type { TaskDefinitionRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { TASK_DEFINITION_ARN, TASK_DEFINITION_FAMILY_REVISION, ecsNameProblem } from './identifiers.js'
 import type { DocumentInput } from './parse-document.js'
 import { checkTags } from './scalars.js'
-import { checkShape, isPlainObject } from './schema.js'
-import { TASK_DEFINITION_READ_ONLY, taskDefinitionShape } from './shapes.js'
+import { checkShape } from './schema.js'
+import { taskDefinitionShape } from './shapes.js'
+import { registerInput } from '../model/task-definition.js'
 
 const INPUT = 'task-definition'
 
@@ -36,22 +37,6 @@ export function validateTaskDefinition(
   const td = checkShape(taskDefinitionShape, registerInput(doc.value), { input: INPUT })
   checkDefinition(td)
   return { kind: 'register', input: td as TaskDefinitionInput, source: doc.source }
-}
-
-/**
- * DescribeTaskDefinition output (`{"taskDefinition": {...}, "tags": [...]}` or the inner object) turned
- * into RegisterTaskDefinition input: fields AWS sets are dropped, the tags kept.
- */
-export function registerInput(value: Record<string, unknown>): Record<string, unknown> {
-  let inner = value
-  if (isPlainObject(value.taskDefinition) && value.family === undefined) {
-    const { taskDefinition, tags } = value
-    inner = { ...taskDefinition }
-    if (Array.isArray(tags) && tags.length > 0 && inner.tags === undefined) inner.tags = tags
-  }
-  const out = { ...inner }
-  for (const key of TASK_DEFINITION_READ_ONLY) delete out[key]
-  return out
 }
 
 function checkReference(ref: string, at: { input: string; field?: string }): string {

@@ -1,4 +1,4 @@
-import type { FieldChange, Plan, PlanStep } from '../plan-types.js'
+import type { FieldChange, Plan, PlanStep } from '../model/plan.js'
 
 const SYMBOL: Record<PlanStep['action'], string> = { create: '+', update: '~', replace: '±', none: '=' }
 

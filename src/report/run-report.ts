@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { Applied, Plan } from '../plan-types.js'
-import type { DeployRequest } from '../request.js'
+import type { Applied, Plan } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
 import type { WatchResult } from '../watch/index.js'
 import { renderSummary, type SummaryData } from './summary.js'
 

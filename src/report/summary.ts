@@ -1,5 +1,5 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Applied, Plan } from '../plan-types.js'
+import type { Applied, Plan } from '../model/plan.js'
 import { planCounts, stepChangeLine } from './plan-text.js'
 
 /** What the job summary shows; gathered by main as the stages run. Pure data, rendered below. */

@@ -1,4 +1,4 @@
-import type { FieldChange } from '../plan-types.js'
+import type { FieldChange } from '../model/plan.js'
 
 /** A `{ Key, Value }` list as Describe…Attributes answers it, by key. */
 export function attributeMap(list: { Key?: string; Value?: string }[] | undefined): Record<string, string> {

@@ -1,6 +1,6 @@
-import type { Actual } from '../actual.js'
-import type { Clients } from '../aws.js'
-import type { DeployRequest } from '../request.js'
+import type { Actual } from '../model/actual.js'
+import type { Clients } from '../aws/clients.js'
+import type { DeployRequest } from '../model/request.js'
 
 /** What every resource planner reads; warnings collect what the user should know but is not an error. */
 export interface PlanContext {

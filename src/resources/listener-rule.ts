@@ -8,12 +8,12 @@ import {
   type Rule,
   type RuleCondition
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeployError, explainAwsError, isAwsError, withExplanation } from '../aws-errors.js'
-import { canonicalJson, creationChanges } from '../diff.js'
-import type { FieldChange, PlanStep } from '../plan-types.js'
-import type { DeployRequest, ListenerRuleRequest } from '../request.js'
+import { DeployError, explainAwsError, isAwsError, withExplanation } from '../aws/errors.js'
+import { canonicalJson, creationChanges } from '../model/diff.js'
+import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { DeployRequest, ListenerRuleRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
-import { actionsMatch } from '../normalize/actions.js'
+import { actionsMatch } from '../aws/normalize/actions.js'
 import { elbTags, hexHash, isOwned, stackId, type TagMap } from './ownership.js'
 
 /** How often CreateRule is tried when concurrent runs take the allocated priority first. */

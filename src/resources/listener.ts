@@ -6,11 +6,11 @@ import {
   type Listener,
   type ModifyListenerCommandInput
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeployError, withExplanation } from '../aws-errors.js'
-import { creationChanges, isSubset, sortedSet } from '../diff.js'
-import { actionsMatch } from '../normalize/actions.js'
-import type { FieldChange, PlanStep, ResourceKind } from '../plan-types.js'
-import type { DeployRequest } from '../request.js'
+import { DeployError, withExplanation } from '../aws/errors.js'
+import { creationChanges, isSubset, sortedSet } from '../model/diff.js'
+import { actionsMatch } from '../aws/normalize/actions.js'
+import type { FieldChange, PlanStep, ResourceKind } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, isOwned } from './ownership.js'
 

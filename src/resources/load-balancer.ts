@@ -9,10 +9,10 @@ import {
   type ElasticLoadBalancingV2Client,
   type LoadBalancer
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
-import { creationChanges, sortedSet } from '../diff.js'
-import type { FieldChange, PlanStep } from '../plan-types.js'
-import type { LoadBalancerRequest } from '../request.js'
+import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { creationChanges, sortedSet } from '../model/diff.js'
+import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { LoadBalancerRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, isOwned } from './ownership.js'
 import {

@@ -5,7 +5,10 @@ import {
   type ElasticLoadBalancingV2Client,
   type Tag as ElbTag
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { DeployRequest } from '../request.js'
+import type { TagMap } from '../model/actual.js'
+import type { DeployRequest } from '../model/request.js'
+
+export type { TagMap } from '../model/actual.js'
 
 /** The tag that marks what this action created, per stack (`<cluster>/<service>`). */
 export const OWNER_TAG = 'ecs-alb-deploy:stack'
@@ -34,8 +37,6 @@ export function ecsTags(request: DeployRequest, own: EcsTag[] = []): EcsTag[] {
   merged.set(OWNER_TAG, stackId(request))
   return [...merged].map(([key, value]) => ({ key, value }))
 }
-
-export type TagMap = Record<string, string>
 
 export function isOwned(tags: TagMap | undefined, request: DeployRequest): boolean {
   return tags?.[OWNER_TAG] === stackId(request)

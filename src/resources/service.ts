@@ -9,10 +9,10 @@ import {
   type Service,
   type UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
-import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
-import { canonicalJson, creationChanges, isSubset, sortedSet } from '../diff.js'
-import type { FieldChange, PlanStep } from '../plan-types.js'
-import type { DeployRequest } from '../request.js'
+import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { canonicalJson, creationChanges, isSubset, sortedSet } from '../model/diff.js'
+import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { ecsTagMap, ecsTags, hexHash, isOwned } from './ownership.js'
 

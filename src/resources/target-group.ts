@@ -10,10 +10,10 @@ import {
   type TargetGroup,
   type TargetTypeEnum
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
-import { canonicalJson, creationChanges, isSubset } from '../diff.js'
-import type { FieldChange, PlanStep } from '../plan-types.js'
-import type { DeployRequest } from '../request.js'
+import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
+import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, hexHash, isOwned } from './ownership.js'
 import {

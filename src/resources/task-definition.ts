@@ -7,14 +7,13 @@ import {
   type Tag as EcsTag,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
-import { DeployError, isAwsError, withExplanation } from '../aws-errors.js'
-import { creationChanges, deepEqual, diff } from '../diff.js'
-import { effectiveNetworkMode, normalizeTaskDefinition } from '../normalize/task-definition.js'
-import type { PlanStep } from '../plan-types.js'
-import type { Actual } from '../actual.js'
-import { withImages } from '../inputs/images.js'
-import { registerInput } from '../inputs/validate-task-definition.js'
-import type { DeployRequest } from '../request.js'
+import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { creationChanges, deepEqual, diff } from '../model/diff.js'
+import { effectiveNetworkMode, normalizeTaskDefinition } from '../aws/normalize/task-definition.js'
+import type { PlanStep } from '../model/plan.js'
+import type { Actual } from '../model/actual.js'
+import { registerInput, withImages } from '../model/task-definition.js'
+import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { ecsTags } from './ownership.js'
 

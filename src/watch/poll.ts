@@ -10,7 +10,7 @@ import {
   DescribeTargetHealthCommand,
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Clients } from '../aws.js'
+import type { Clients } from '../aws/clients.js'
 import type { TargetGroupHealth } from './types.js'
 
 /** The AWS calls of one poll. Each is one request, whatever the number of tasks or targets. */

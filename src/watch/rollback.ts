@@ -1,6 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs'
-import type { Clients } from '../aws.js'
-import type { WaitOptions } from '../request.js'
+import type { Clients } from '../aws/clients.js'
+import type { WaitOptions } from '../model/request.js'
 import type { Clock, WatchResult } from './types.js'
 import { describeService } from './poll.js'
 import { primaryDeployment } from './snapshot.js'

@@ -1,6 +1,6 @@
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs'
-import { deepEqual } from '../diff.js'
-import { normalizeTaskDefinition, type NormalizedTaskDefinition } from '../normalize/task-definition.js'
+import { deepEqual } from '../model/diff.js'
+import { normalizeTaskDefinition, type NormalizedTaskDefinition } from '../aws/normalize/task-definition.js'
 
 /** `app` out of `arn:…:task-definition/app:4` (or `app:4`). */
 export function taskDefinitionFamily(ref: string): string | undefined {

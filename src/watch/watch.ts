@@ -1,7 +1,7 @@
 import type { Deployment, Service, ServiceEvent, Task } from '@aws-sdk/client-ecs'
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Clients } from '../aws.js'
-import type { WaitOptions } from '../request.js'
+import type { Clients } from '../aws/clients.js'
+import type { WaitOptions } from '../model/request.js'
 import type {
   Clock,
   Diagnosis,

@@ -8,7 +8,7 @@ import {
   reportToGithub,
   upsertPrComment
 } from '../../../src/github/index.js'
-import type { DeployRequest } from '../../../src/request.js'
+import type { DeployRequest } from '../../../src/model/request.js'
 
 const TOKEN = 'ghs_fake-token-for-tests'
 const SHA = '0123456789abcdef0123456789abcdef01234567'

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { Plan } from '../../../src/plan-types.js'
+import type { Plan } from '../../../src/model/plan.js'
 import { renderSummary, type SummaryData } from '../../../src/report/summary.js'
 import { planJson, renderPlanText } from '../../../src/report/plan-text.js'
 

@@ -3,7 +3,7 @@ import {
   PriorityInUseException
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { describe, expect, test } from '@jest/globals'
-import { awsErrorCode, explainAwsError, isAwsError } from '../../../src/aws-errors.js'
+import { awsErrorCode, explainAwsError, isAwsError } from '../../../src/aws/errors.js'
 import { allocatePriority, conditionsEqual } from '../../../src/resources/listener-rule.js'
 import { replacementName } from '../../../src/resources/target-group.js'
 import { seedRequest } from '../../fixtures/seed.js'

@@ -3,7 +3,7 @@
  */
 import type { TaskDefinition } from '@aws-sdk/client-ecs'
 import { describe, expect, test } from '@jest/globals'
-import { emptyActual, type Actual } from '../../../src/actual.js'
+import { emptyActual, type Actual } from '../../../src/model/actual.js'
 import { desiredRegistration, familyOf } from '../../../src/resources/task-definition.js'
 import { seedRequest } from '../../fixtures/seed.js'
 

@@ -2,7 +2,7 @@
  * Everything that needs the AWS SDK, in one module so main can load it only once the inputs are valid:
  * a validation error then exits without evaluating the SDK at all (cold start, see bench/RESULTS.md).
  */
-export { createClients } from './aws.js'
+export { createClients } from '../aws/clients.js'
 export { discover } from './discover.js'
 export { buildPlan } from './plan.js'
 export { applyPlan } from './apply.js'

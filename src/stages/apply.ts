@@ -1,15 +1,16 @@
 import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Actual } from './actual.js'
-import type { Clients } from './aws.js'
-import type { Applied, Plan } from './plan-types.js'
-import type { DeployRequest } from './request.js'
-import type { ApplyContext } from './resources/context.js'
-import { applyListener } from './resources/listener.js'
-import { applyListenerRule } from './resources/listener-rule.js'
-import { applyLoadBalancer } from './resources/load-balancer.js'
-import { applyService, type AppliedService } from './resources/service.js'
-import { applyTaskDefinition, desiredContainers, desiredNetworkMode } from './resources/task-definition.js'
-import { applyTargetGroup } from './resources/target-group.js'
+import type { Actual } from '../model/actual.js'
+import type { Clients } from '../aws/clients.js'
+import type { Applied, Plan } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
+import { serviceUrl } from '../model/urls.js'
+import type { ApplyContext } from '../resources/context.js'
+import { applyListener } from '../resources/listener.js'
+import { applyListenerRule } from '../resources/listener-rule.js'
+import { applyLoadBalancer } from '../resources/load-balancer.js'
+import { applyService, type AppliedService } from '../resources/service.js'
+import { applyTaskDefinition, desiredContainers, desiredNetworkMode } from '../resources/task-definition.js'
+import { applyTargetGroup } from '../resources/target-group.js'
 
 /** ARNs resolved so far; a later step reads what an earlier one created. */
 interface Resolved {
@@ -102,14 +103,4 @@ export async function applyPlan(opts: {
 function required(value: string | undefined, what: string, step: string): string {
   if (!value) throw new Error(`internal: step ${step} needs the ${what}, which no earlier step resolved`)
   return value
-}
-
-/** http(s)://dns[:port][/path]: the port when not the scheme's default, the path of a path-pattern rule. */
-export function serviceUrl(request: DeployRequest, dnsName: string): string {
-  const scheme = request.listener.Protocol.toLowerCase()
-  const port = request.listener.Port === (scheme === 'https' ? 443 : 80) ? '' : `:${request.listener.Port}`
-  const pattern = request.listenerRule?.Conditions.find(c => c.Field === 'path-pattern')
-  const first = (pattern?.PathPatternConfig?.Values ?? pattern?.Values)?.[0]
-  const path = first ? first.replace(/\*.*$/, '').replace(/\?$/, '') : ''
-  return `${scheme}://${dnsName}${port}${path}`
 }

@@ -1,5 +1,5 @@
 import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { isSubset, stripEmpty } from '../diff.js'
+import { isSubset, stripEmpty } from '../../model/diff.js'
 
 /** One forward target reads the same whether AWS reports it as TargetGroupArn or ForwardConfig. */
 export function normalizeAction(action: Action): Action {

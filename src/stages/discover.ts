@@ -6,30 +6,30 @@ import {
   type LoadBalancer,
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { emptyActual, type Actual } from './actual.js'
-import type { Clients } from './aws.js'
-import { DeployError, explainAwsError } from './aws-errors.js'
-import type { DeployRequest } from './request.js'
-import { describeLoadBalancer, describeLoadBalancerAttributes } from './resources/load-balancer.js'
-import { findListener } from './resources/listener.js'
-import { describeRules } from './resources/listener-rule.js'
-import { describeElbTags } from './resources/ownership.js'
-import { describeService } from './resources/service.js'
+import { emptyActual, type Actual } from '../model/actual.js'
+import type { Clients } from '../aws/clients.js'
+import { DeployError, explainAwsError } from '../aws/errors.js'
+import type { DeployRequest } from '../model/request.js'
+import { describeLoadBalancer, describeLoadBalancerAttributes } from '../resources/load-balancer.js'
+import { findListener } from '../resources/listener.js'
+import { describeRules } from '../resources/listener-rule.js'
+import { describeElbTags } from '../resources/ownership.js'
+import { describeService } from '../resources/service.js'
 import {
   desiredNetworkMode,
   describeTaskDefinition,
   latestRevisionLookup,
   taskDefinitionLookup
-} from './resources/task-definition.js'
+} from '../resources/task-definition.js'
 import {
   describeTargetGroupAttributes,
   describeTargetGroupByName,
   desiredTargetGroup,
   immutableChanges,
   replacementName
-} from './resources/target-group.js'
+} from '../resources/target-group.js'
 
-export type { Actual } from './actual.js'
+export type { Actual } from '../model/actual.js'
 
 /**
  * Reads what exists; never mutates. In the steady state it costs at most seven calls: DescribeLoadBalancers,

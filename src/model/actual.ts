@@ -1,6 +1,8 @@
 import type { Service, Tag as EcsTag, TaskDefinition } from '@aws-sdk/client-ecs'
 import type { Listener, LoadBalancer, Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { TagMap } from './resources/ownership.js'
+
+/** Tags as a map, key → value. */
+export type TagMap = Record<string, string>
 
 /**
  * What exists, as discover found it, in the SDK's own shapes. Absent means "does not exist" (or, for a

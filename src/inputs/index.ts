@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
-import type { DeployRequest } from './request.js'
-import { InputError } from './inputs/errors.js'
-import { readDocumentInput, type DocumentInput } from './inputs/parse-document.js'
-import { knownNetworkMode } from './inputs/network-mode.js'
-import { ACTION_DEFAULTS, INPUT_NAMES, withDefaults, type RawInputs } from './inputs/raw-inputs.js'
-import { validatePreview } from './inputs/validate-preview.js'
+import type { DeployRequest } from '../model/request.js'
+import { InputError } from './errors.js'
+import { readDocumentInput, type DocumentInput } from './parse-document.js'
+import { knownNetworkMode } from './network-mode.js'
+import { ACTION_DEFAULTS, INPUT_NAMES, withDefaults, type RawInputs } from './raw-inputs.js'
+import { validatePreview } from './validate-preview.js'
 import {
   parseChoice,
   parseCluster,
@@ -13,19 +13,19 @@ import {
   parsePriorityRange,
   parseRegion,
   parseTags
-} from './inputs/scalars.js'
-import { registerTaskDefinitionSecrets } from './inputs/secrets.js'
-import { validateCombination } from './inputs/validate-combination.js'
-import { validateListener } from './inputs/validate-listener.js'
-import { validateListenerRule } from './inputs/validate-listener-rule.js'
-import { validateLoadBalancer } from './inputs/validate-load-balancer.js'
-import { serviceDocument, validateService } from './inputs/validate-service.js'
-import { validateTargetGroup } from './inputs/validate-target-group.js'
-import { parseAttributes } from './inputs/validate-attributes.js'
-import { validateTaskDefinition } from './inputs/validate-task-definition.js'
-import { applyImages } from './inputs/images.js'
+} from './scalars.js'
+import { registerTaskDefinitionSecrets } from './secrets.js'
+import { validateCombination } from './validate-combination.js'
+import { validateListener } from './validate-listener.js'
+import { validateListenerRule } from './validate-listener-rule.js'
+import { validateLoadBalancer } from './validate-load-balancer.js'
+import { serviceDocument, validateService } from './validate-service.js'
+import { validateTargetGroup } from './validate-target-group.js'
+import { parseAttributes } from './validate-attributes.js'
+import { validateTaskDefinition } from './validate-task-definition.js'
+import { applyImages } from './images.js'
 
-export { InputError } from './inputs/errors.js'
+export { InputError } from './errors.js'
 export {
   ACTION_DEFAULTS,
   INPUT_NAMES,
@@ -33,7 +33,7 @@ export {
   toInputEnv,
   withDefaults,
   type RawInputs
-} from './inputs/raw-inputs.js'
+} from './raw-inputs.js'
 
 /**
  * Reads every input once (booleans through getBooleanInput) and turns them into a DeployRequest. The

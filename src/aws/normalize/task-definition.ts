@@ -4,8 +4,8 @@ import type {
   RegisterTaskDefinitionCommandInput,
   TaskDefinition
 } from '@aws-sdk/client-ecs'
-import { stripEmpty } from '../diff.js'
-import { TASK_DEFINITION_READ_ONLY } from '../inputs/shapes.js'
+import { stripEmpty } from '../../model/diff.js'
+import { TASK_DEFINITION_READ_ONLY } from '../../model/task-definition.js'
 
 /**
  * A task definition in one canonical form, so that the file a user registers and what

@@ -17,11 +17,11 @@ import {
   type Rule,
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { isAwsError, withExplanation } from './aws-errors.js'
-import type { Clients } from './aws.js'
-import type { DeployRequest } from './request.js'
-import { conditionsEqual, describeRules } from './resources/listener-rule.js'
-import { describeLoadBalancer } from './resources/load-balancer.js'
+import { isAwsError, withExplanation } from '../aws/errors.js'
+import type { Clients } from '../aws/clients.js'
+import type { DeployRequest } from '../model/request.js'
+import { conditionsEqual, describeRules } from '../resources/listener-rule.js'
+import { describeLoadBalancer } from '../resources/load-balancer.js'
 import {
   describeElbTags,
   ecsTagMap,
@@ -29,8 +29,8 @@ import {
   OWNER_TAG,
   stackId,
   type TagMap
-} from './resources/ownership.js'
-import { familyOf } from './resources/task-definition.js'
+} from '../resources/ownership.js'
+import { familyOf } from '../resources/task-definition.js'
 
 /**
  * `delete: true`: removes what this stack created — its service, listener rule, target group(s) and the

@@ -1,4 +1,4 @@
-import type { FieldChange } from './plan-types.js'
+import type { FieldChange } from './plan.js'
 
 /**
  * Field-level comparison helpers shared by every resource. AWS answers a Describe* with defaults filled

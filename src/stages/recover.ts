@@ -1,7 +1,7 @@
-import type { Clients } from './aws.js'
-import type { Applied } from './plan-types.js'
-import type { DeployRequest } from './request.js'
-import { formatDiagnosis, rollback, scaleToZero, watchRollout, type WatchResult } from './watch/index.js'
+import type { Clients } from '../aws/clients.js'
+import type { Applied } from '../model/plan.js'
+import type { DeployRequest } from '../model/request.js'
+import { formatDiagnosis, rollback, scaleToZero, watchRollout, type WatchResult } from '../watch/index.js'
 
 /** A rollout that did not become healthy; the message is the diagnosis (and what the rollback did). */
 export class RolloutFailed extends Error {

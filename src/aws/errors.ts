@@ -3,13 +3,8 @@
  * standard retry strategy handles it (see aws.ts).
  */
 
-/** An error whose message already says what went wrong and what to do; printed as is. */
-export class DeployError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'DeployError'
-  }
-}
+export { DeployError } from '../model/errors.js'
+import { DeployError } from '../model/errors.js'
 
 /**
  * The AWS error code without the SDK's `Exception` suffix: the wire says `LoadBalancerNotFound`, the SDK

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeployError } from './aws-errors.js'
-import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from './request.js'
+import { DeployError } from '../model/errors.js'
+import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from '../model/request.js'
+import { previewHost } from '../model/urls.js'
+
+export { previewHost, previewUrl } from '../model/urls.js'
 
 /**
  * PR preview environments, derived purely from the base request: per-preview names for the service,
@@ -44,10 +47,6 @@ export function fitName(full: string, max: number): string {
   // Names may not end in '-' (and '--' reads badly), so trim the cut before the hash's own separator.
   const head = full.slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '')
   return head ? `${head}-${hash}` : hash
-}
-
-export function previewHost(preview: PreviewOptions): string {
-  return preview.hostTemplate.replace(/\{id\}/g, preview.id).toLowerCase()
 }
 
 /** The listener rule conditions of a preview: its host name, or `/<id>` and everything under it. */
@@ -178,22 +177,4 @@ export function checkRuleQuota(opts: { existingRules: number; conditionValues: n
         '(not counting default rules). Tear down previews of closed pull requests (delete: true), or ask AWS to raise the quota.'
     )
   }
-}
-
-/**
- * Where a preview answers. Host routing: its own host name (a wildcard DNS record points it at the load
- * balancer), on the listener's port; path routing: `/<id>/` on the load balancer's own URL.
- */
-export function previewUrl(opts: {
-  preview: PreviewOptions
-  listener: Pick<DeployRequest['listener'], 'Port' | 'Protocol'>
-  /** The load balancer's DNS name (Applied.dnsName). */
-  dnsName?: string
-}): string | undefined {
-  const { preview, listener } = opts
-  const scheme = listener.Protocol === 'HTTPS' ? 'https' : 'http'
-  const defaultPort = scheme === 'https' ? 443 : 80
-  const port = listener.Port === defaultPort ? '' : `:${listener.Port}`
-  if (preview.routing === 'host') return `${scheme}://${previewHost(preview)}${port}/`
-  return opts.dnsName ? `${scheme}://${opts.dnsName}${port}/${preview.id}/` : undefined
 }
