@@ -19,7 +19,7 @@ import {
   type Rule
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
-import { hexHash } from '../../src/resources/ownership.js'
+import { hexHash } from '../../src/model/names.js'
 import { EmulatorControl } from '../../test-support/emulator-client.js'
 import { seedInputs } from '../../test-support/fixtures.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'

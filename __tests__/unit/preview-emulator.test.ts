@@ -12,7 +12,7 @@ import { buildPlan } from '../../src/stages/plan.js'
 import { applyPreview, previewUrl } from '../../src/inputs/preview.js'
 import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
 import { teardown } from '../../src/stages/teardown.js'
-import { hexHash } from '../../src/resources/ownership.js'
+import { hexHash } from '../../src/model/names.js'
 import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
 
 /**

@@ -3,9 +3,9 @@
  * the emulator and GovCloud/China partitions must pass too.
  */
 
-const ARN_PREFIX = 'arn:aws[a-z-]*'
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}'
-const ACCOUNT = '\\d{12}'
+import { ACCOUNT, ARN_PREFIX, REGION } from '../model/names.js'
+
+export { CLUSTER_ARN, clusterName } from '../model/names.js'
 
 /** ALB and target group names: 1–32 letters, digits and hyphens, no hyphen at either end. */
 export const ELB_NAME = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/
@@ -21,18 +21,12 @@ export const LOAD_BALANCER_ARN = new RegExp(
 export const CERTIFICATE_ARN = new RegExp(
   `^${ARN_PREFIX}:(acm:${REGION}:${ACCOUNT}:certificate/[0-9a-f-]{36}|iam::${ACCOUNT}:server-certificate/.+)$`
 )
-export const CLUSTER_ARN = new RegExp(`^${ARN_PREFIX}:ecs:${REGION}:${ACCOUNT}:cluster/[A-Za-z0-9_-]{1,255}$`)
 export const TASK_DEFINITION_ARN = new RegExp(
   `^${ARN_PREFIX}:ecs:${REGION}:${ACCOUNT}:task-definition/[A-Za-z0-9_-]{1,255}:[1-9]\\d*$`
 )
 /** `family` (latest ACTIVE revision) or `family:revision`. */
 export const TASK_DEFINITION_FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}(:[1-9]\d*)?$/
 export const AWS_REGION = new RegExp(`^${REGION}$`)
-
-/** The cluster's name, whether given as a name or an ARN. */
-export function clusterName(nameOrArn: string): string {
-  return CLUSTER_ARN.test(nameOrArn) ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn
-}
 
 /** Why an ALB or target group name is refused, or undefined when it is fine. */
 export function elbNameProblem(name: string): string | undefined {

@@ -1,19 +1,17 @@
-import { createHash } from 'node:crypto'
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError } from '../model/errors.js'
 import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from '../model/request.js'
+import { fitName, PREVIEW_TAG } from '../model/names.js'
 import { previewHost } from '../model/urls.js'
 
 export { previewHost, previewUrl } from '../model/urls.js'
+export { fitName, PREVIEW_TAG } from '../model/names.js'
 
 /**
  * PR preview environments, derived purely from the base request: per-preview names for the service,
  * target group and task definition family, a listener rule on the shared listener, and tags. No AWS call
  * here; the resource code does the rest exactly as for any other stack.
  */
-
-/** The tag every preview resource carries besides the ownership tag, so previews can be listed. */
-export const PREVIEW_TAG = 'ecs-alb-deploy:preview'
 
 /** The band listener-rule-priority-range defaults to in action.yml. */
 export const DEFAULT_PRIORITY_RANGE: [number, number] = [1000, 1999]
@@ -27,26 +25,12 @@ export const RULE_QUOTAS = { rulesPerLoadBalancer: 100, conditionValuesPerRule: 
 /** A host label: the id ends up in a host name, so it follows DNS label rules. */
 const ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
-const HASH_LENGTH = 6
-
 /** `pr-<number>` for a pull_request (or pull_request_target) event, else undefined. */
 export function previewIdFromEvent(opts: { eventName?: string; payload: unknown }): string | undefined {
   if (opts.eventName !== 'pull_request' && opts.eventName !== 'pull_request_target') return undefined
   const payload = (opts.payload ?? {}) as { number?: unknown; pull_request?: { number?: unknown } }
   const n = payload.pull_request?.number ?? payload.number
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? `pr-${n}` : undefined
-}
-
-/**
- * `<base>-<id>` when it fits in `max`; else a prefix of it and a hash of the whole name, so two ids that
- * share a long prefix still get distinct names, and the same id always gets the same name.
- */
-export function fitName(full: string, max: number): string {
-  if (full.length <= max) return full
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, HASH_LENGTH)
-  // Names may not end in '-' (and '--' reads badly), so trim the cut before the hash's own separator.
-  const head = full.slice(0, max - HASH_LENGTH - 1).replace(/-+$/, '')
-  return head ? `${head}-${hash}` : hash
 }
 
 /** The listener rule conditions of a preview: its host name, or `/<id>` and everything under it. */

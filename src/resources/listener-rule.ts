@@ -14,7 +14,8 @@ import type { FieldChange, PlanStep } from '../model/plan.js'
 import type { DeployRequest, ListenerRuleRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
-import { elbTags, hexHash, isOwned, stackId, type TagMap } from './ownership.js'
+import { hexHash } from '../model/names.js'
+import { elbTags, isOwned, stackId, type TagMap } from './ownership.js'
 
 /** How often CreateRule is tried when concurrent runs take the allocated priority first. */
 const PRIORITY_ATTEMPTS = 5

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Tag as EcsTag } from '@aws-sdk/client-ecs'
 import {
   DescribeTagsCommand,
@@ -6,17 +5,13 @@ import {
   type Tag as ElbTag
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { TagMap } from '../model/actual.js'
+import { clusterName, PREVIEW_TAG } from '../model/names.js'
 import type { DeployRequest } from '../model/request.js'
 
 export type { TagMap } from '../model/actual.js'
 
 /** The tag that marks what this action created, per stack (`<cluster>/<service>`). */
 export const OWNER_TAG = 'ecs-alb-deploy:stack'
-
-/** A cluster given as an ARN is named by its last path segment, so both spellings are one stack. */
-export function clusterName(cluster: string): string {
-  return cluster.startsWith('arn:') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster
-}
 
 export function stackId(request: DeployRequest): string {
   return `${clusterName(request.cluster)}/${request.service.serviceName}`
@@ -38,18 +33,20 @@ export function ecsTags(request: DeployRequest, own: EcsTag[] = []): EcsTag[] {
   return [...merged].map(([key, value]) => ({ key, value }))
 }
 
+/**
+ * Whether a resource is this stack's: it carries the ownership tag, and the preview tag exactly when the
+ * request is a preview (with the preview's id). The ownership tag of preview `pr-1` of `web` reads
+ * `<cluster>/web-pr-1`, as that of a real service named `web-pr-1` does: the preview tag tells them apart,
+ * so neither stack updates or deletes the other's resources.
+ */
 export function isOwned(tags: TagMap | undefined, request: DeployRequest): boolean {
-  return tags?.[OWNER_TAG] === stackId(request)
+  return tags?.[OWNER_TAG] === stackId(request) && tags[PREVIEW_TAG] === request.preview?.id
 }
 
 export function ecsTagMap(tags: EcsTag[] | undefined): TagMap {
   const out: TagMap = {}
   for (const t of tags ?? []) if (t.key) out[t.key] = t.value ?? ''
   return out
-}
-
-export function hexHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length)
 }
 
 /** DescribeTags takes at most 20 resources per call. */

@@ -14,7 +14,8 @@ import { canonicalJson, creationChanges, isSubset, sortedSet } from '../model/di
 import type { FieldChange, PlanStep } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
-import { ecsTagMap, ecsTags, hexHash, isOwned } from './ownership.js'
+import { hexHash } from '../model/names.js'
+import { ecsTagMap, ecsTags, isOwned } from './ownership.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 

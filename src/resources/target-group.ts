@@ -15,7 +15,8 @@ import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
 import type { FieldChange, PlanStep } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
 import type { ApplyContext, PlanContext } from './context.js'
-import { elbTags, hexHash, isOwned } from './ownership.js'
+import { hexHash } from '../model/names.js'
+import { elbTags, isOwned } from './ownership.js'
 import {
   attributeChanges,
   attributeList,
