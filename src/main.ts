@@ -4,7 +4,7 @@ import type { DeployRequest } from './model/request.js'
 import { explainAwsError } from './aws/errors.js'
 import { applyPreview, previewUrl } from './inputs/preview.js'
 import { setOutputs } from './report/outputs.js'
-import { planJson, renderPlanText } from './report/plan-text.js'
+import { planJson, renderPlanText, teardownPlanJson } from './report/plan-text.js'
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
 
@@ -37,16 +37,35 @@ export async function run(): Promise<void> {
     })
     report.request = request
     aws = await loadAwsStages()
-    const { createClients, discover, buildPlan, applyPlan, watchAndRecover, teardown, RolloutFailed } = aws
+    const {
+      createClients,
+      discover,
+      buildPlan,
+      applyPlan,
+      watchAndRecover,
+      teardown,
+      removalLabel,
+      RolloutFailed
+    } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
 
     if (request.delete) {
-      const removed = await stages.run('teardown', () =>
-        teardown({ clients, request, log: core.info, warn: core.warning })
+      // With dry-run, the teardown reads and says what it would remove, and stops there.
+      const torn = await stages.run('teardown', () =>
+        teardown({ clients, request, dryRun: request.dryRun, log: core.info, warn: core.warning })
       )
+      const plan = teardownPlanJson(torn.plan)
+      if (request.dryRun) {
+        const count = torn.plan.removals.length
+        core.notice(`dry-run: nothing was removed (${count} resource(s) would be)`)
+        report.outcome = 'dry-run'
+        report.wouldRemove = torn.plan.removals.map(removalLabel)
+        setOutputs({ plan, changed: String(count > 0) })
+        return
+      }
       report.outcome = 'deleted'
-      report.removed = removed.removed
-      setOutputs({ changed: String(removed.removed.length > 0) })
+      report.removed = torn.removed
+      setOutputs({ plan, changed: String(torn.removed.length > 0) })
       return
     }
 
@@ -116,7 +135,9 @@ export async function run(): Promise<void> {
           outcome: report.outcome === 'failure' ? 'failure' : report.outcome,
           url: report.applied?.url,
           targets: report.targets,
-          planLines: report.plan ? renderPlanText(report.plan).split('\n') : undefined,
+          planLines: report.plan
+            ? renderPlanText(report.plan).split('\n')
+            : report.wouldRemove?.map(r => `would remove ${r}`),
           failure: report.failure?.title,
           removed: report.removed
         })

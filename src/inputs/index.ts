@@ -70,6 +70,7 @@ export function readInputs(): DeployRequest {
     previewRouting: core.getInput('preview-routing'),
     previewHostTemplate: core.getInput('preview-host-template'),
     delete: flag('delete', () => core.getBooleanInput('delete')),
+    deleteBaseStack: flag('deleteBaseStack', () => core.getBooleanInput('delete-base-stack')),
     githubToken: core.getInput('github-token'),
     awsRegion: core.getInput('aws-region'),
     maxAttempts: core.getInput('max-attempts')
@@ -176,6 +177,23 @@ function buildRequest(
     hostTemplate: raw.previewHostTemplate,
     env
   })
+  // A teardown job whose preview inputs came out empty must not fall back to removing production.
+  if (raw.delete && !preview && !raw.deleteBaseStack) {
+    throw new InputError(
+      'delete',
+      undefined,
+      'is true without a preview (preview-routing is empty), so it would remove the base stack itself: set delete-base-stack: true to confirm that'
+    )
+  }
+  if (raw.deleteBaseStack && (!raw.delete || preview)) {
+    throw new InputError(
+      'delete-base-stack',
+      undefined,
+      raw.delete
+        ? 'confirms removing the base stack, but a preview is set (only the preview would be removed): drop one of them'
+        : 'only confirms delete: true, which is not set'
+    )
+  }
 
   const loadBalancer = validateLoadBalancer(read('loadBalancer', true))
   const targetGroup = validateTargetGroup(read('targetGroup'))
@@ -245,7 +263,8 @@ function buildRequest(
     summary: raw.summary,
     adoptExisting: raw.adoptExisting,
     maxAttempts,
-    delete: raw.delete
+    delete: raw.delete,
+    deleteBaseStack: raw.deleteBaseStack
   }
   if (region !== undefined) request.region = region
   if (loadBalancer) request.loadBalancer = loadBalancer

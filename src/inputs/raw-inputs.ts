@@ -27,6 +27,7 @@ export interface RawInputs {
   previewRouting: string
   previewHostTemplate: string
   delete: boolean
+  deleteBaseStack: boolean
   githubToken: string
   awsRegion: string
   maxAttempts: string
@@ -61,6 +62,7 @@ export const INPUT_NAMES = {
   previewRouting: 'preview-routing',
   previewHostTemplate: 'preview-host-template',
   delete: 'delete',
+  deleteBaseStack: 'delete-base-stack',
   githubToken: 'github-token',
   awsRegion: 'aws-region',
   maxAttempts: 'max-attempts'
@@ -101,6 +103,7 @@ export const ACTION_DEFAULTS: RawInputs = {
   previewRouting: '',
   previewHostTemplate: '{id}.preview.example.com',
   delete: false,
+  deleteBaseStack: false,
   githubToken: '',
   awsRegion: '',
   maxAttempts: '8'

@@ -51,6 +51,8 @@ export interface DeployRequest {
   preview?: PreviewOptions
   /** Tear down (the preview's or the stack's owned resources) instead of deploying. */
   delete: boolean
+  /** Confirms a teardown without a preview: it removes the base stack itself. */
+  deleteBaseStack: boolean
   /** GitHub deployment + PR comment; absent: skipped with one notice. */
   githubToken?: string
 }

@@ -1,4 +1,5 @@
 import type { FieldChange, Plan, PlanStep } from '../model/plan.js'
+import type { TeardownPlan } from '../model/teardown.js'
 
 const SYMBOL: Record<PlanStep['action'], string> = { create: '+', update: '~', replace: '±', none: '=' }
 
@@ -60,6 +61,20 @@ export function planJson(plan: Plan): string {
       changes: s.changes.map(c =>
         c.secret ? { field: c.field, secret: true } : { field: c.field, from: c.from, to: c.to }
       )
+    }))
+  )
+}
+
+/** The `plan` output of a teardown, in the deploy plan's shape: one `delete` entry per resource removed. */
+export function teardownPlanJson(plan: TeardownPlan): string {
+  return JSON.stringify(
+    plan.removals.map(r => ({
+      resource: r.resource,
+      name: r.name,
+      action: 'delete',
+      ...(r.arn ? { arn: r.arn } : {}),
+      calls: r.calls,
+      changes: []
     }))
   )
 }

@@ -14,6 +14,8 @@ export class RunReport {
   timeline?: SummaryData['timeline']
   rollback?: string
   removed?: string[]
+  /** Teardown with dry-run: what would be removed. */
+  wouldRemove?: string[]
   failure?: { title: string; details: string[] }
 
   constructor(private readonly timings: SummaryData['timings']) {}
@@ -49,7 +51,8 @@ export class RunReport {
         timeline: this.timeline,
         timings: this.timings,
         rollback: this.rollback,
-        removed: this.removed
+        removed: this.removed,
+        wouldRemove: this.wouldRemove
       })
       await core.summary.addRaw(markdown).write()
     } catch (e) {

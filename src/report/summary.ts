@@ -19,6 +19,8 @@ export interface SummaryData {
   rollback?: string
   /** Teardown: what was removed. */
   removed?: string[]
+  /** Teardown with dry-run: what would be removed. */
+  wouldRemove?: string[]
 }
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -82,6 +84,12 @@ export function renderSummary(d: SummaryData): string {
     out.push('### Removed', '')
     for (const r of d.removed) out.push(`- ${esc(r)}`)
     if (!d.removed.length) out.push('- nothing: it was already gone')
+    out.push('')
+  }
+  if (d.wouldRemove) {
+    out.push('### Would remove', '')
+    for (const r of d.wouldRemove) out.push(`- ${esc(r)}`)
+    if (!d.wouldRemove.length) out.push('- nothing: it is already gone')
     out.push('')
   }
 

@@ -1,8 +1,10 @@
 import {
   CreateListenerCommand,
+  DescribeListenersCommand,
   ModifyListenerCommand,
   type Action,
   type CreateListenerCommandInput,
+  type ElasticLoadBalancingV2Client,
   type Listener,
   type ModifyListenerCommandInput
 } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -109,6 +111,21 @@ function label(spec: ListenerSpec): string {
 
 export function findListener(listeners: Listener[], port: number): Listener | undefined {
   return listeners.find(l => l.Port === port)
+}
+
+/** Every listener of the load balancer, every page. */
+export async function describeListeners(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string
+): Promise<Listener[]> {
+  const listeners: Listener[] = []
+  let Marker: string | undefined
+  do {
+    const out = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker }))
+    listeners.push(...(out.Listeners ?? []))
+    Marker = out.NextMarker
+  } while (Marker)
+  return listeners
 }
 
 export function planListeners(ctx: PlanContext & { targetGroupArn: string }): PlanStep[] {

@@ -4,6 +4,7 @@ import {
   UpdateServiceCommand,
   type ContainerDefinition,
   type CreateServiceCommandInput,
+  type DescribeServicesCommandOutput,
   type ECSClient,
   type LoadBalancer as EcsLoadBalancer,
   type Service,
@@ -19,15 +20,29 @@ import { ecsTagMap, ecsTags, isOwned } from './ownership.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
-/** Absent when ECS reports it MISSING or INACTIVE (an INACTIVE service can be created anew). */
-export async function describeService(ecs: ECSClient, request: DeployRequest): Promise<Service | undefined> {
-  const out = await ecs.send(
-    new DescribeServicesCommand({
-      cluster: request.cluster,
-      services: [request.service.serviceName],
-      include: ['TAGS']
-    })
-  )
+/**
+ * Absent when ECS reports it MISSING or INACTIVE (an INACTIVE service can be created anew). A missing
+ * cluster is an error for a deploy (it cannot create the service there); with `missingClusterIsAbsent`
+ * (teardown) it means the service is gone too.
+ */
+export async function describeService(
+  ecs: ECSClient,
+  request: DeployRequest,
+  opts: { missingClusterIsAbsent?: boolean } = {}
+): Promise<Service | undefined> {
+  let out: DescribeServicesCommandOutput
+  try {
+    out = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: request.cluster,
+        services: [request.service.serviceName],
+        include: ['TAGS']
+      })
+    )
+  } catch (error) {
+    if (opts.missingClusterIsAbsent && isAwsError(error, 'ClusterNotFound')) return undefined
+    throw error
+  }
   const service = out.services?.find(s => s.serviceName === request.service.serviceName)
   if (!service || service.status === 'INACTIVE') return undefined
   return service

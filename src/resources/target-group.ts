@@ -5,6 +5,7 @@ import {
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   type CreateTargetGroupCommandInput,
+  type DescribeTargetGroupsCommandInput,
   type ElasticLoadBalancingV2Client,
   type ModifyTargetGroupCommandInput,
   type TargetGroup,
@@ -112,17 +113,34 @@ export function healthCheckChanges(
   return changes
 }
 
+/**
+ * Target groups by name, ARN or load balancer, every page. None when AWS says one does not exist: it
+ * fails the whole call for one unknown name or ARN, so ask for one at a time where some may be gone.
+ */
+export async function describeTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  query: Pick<DescribeTargetGroupsCommandInput, 'Names' | 'TargetGroupArns' | 'LoadBalancerArn'>
+): Promise<TargetGroup[]> {
+  const groups: TargetGroup[] = []
+  let Marker: string | undefined
+  try {
+    do {
+      const out = await elbv2.send(new DescribeTargetGroupsCommand({ ...query, Marker }))
+      groups.push(...(out.TargetGroups ?? []))
+      Marker = out.NextMarker
+    } while (Marker)
+  } catch (error) {
+    if (isAwsError(error, 'TargetGroupNotFound')) return []
+    throw error
+  }
+  return groups
+}
+
 export async function describeTargetGroupByName(
   elbv2: ElasticLoadBalancingV2Client,
   name: string
 ): Promise<TargetGroup | undefined> {
-  try {
-    const out = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }))
-    return out.TargetGroups?.[0]
-  } catch (error) {
-    if (isAwsError(error, 'TargetGroupNotFound')) return undefined
-    throw error
-  }
+  return (await describeTargetGroups(elbv2, { Names: [name] }))[0]
 }
 
 export async function describeTargetGroupAttributes(

@@ -1,5 +1,6 @@
 import {
   DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
   type ECSClient,
@@ -52,6 +53,21 @@ export async function describeTaskDefinition(
     if (isAwsError(error, 'ClientException', 'InvalidParameterException')) return { tags: [] }
     throw error
   }
+}
+
+/** The ACTIVE revisions of exactly this family (ListTaskDefinitions' familyPrefix is a prefix), every page. */
+export async function listTaskDefinitionArns(ecs: ECSClient, family: string): Promise<string[]> {
+  const arns: string[] = []
+  let nextToken: string | undefined
+  do {
+    const out = await ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })
+    )
+    // app-pr-1 would also list app-pr-12.
+    arns.push(...(out.taskDefinitionArns ?? []).filter(arn => familyOf(arn) === family))
+    nextToken = out.nextToken
+  } while (nextToken)
+  return arns
 }
 
 /** Network mode of the definition the service will run. */

@@ -1,6 +1,4 @@
 import {
-  DescribeListenersCommand,
-  DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
@@ -11,7 +9,7 @@ import type { Clients } from '../aws/clients.js'
 import { DeployError, explainAwsError } from '../aws/errors.js'
 import type { DeployRequest } from '../model/request.js'
 import { describeLoadBalancer, describeLoadBalancerAttributes } from '../resources/load-balancer.js'
-import { findListener } from '../resources/listener.js'
+import { describeListeners, findListener } from '../resources/listener.js'
 import { describeRules } from '../resources/listener-rule.js'
 import { describeElbTags } from '../resources/ownership.js'
 import { describeService } from '../resources/service.js'
@@ -24,6 +22,7 @@ import {
 import {
   describeTargetGroupAttributes,
   describeTargetGroupByName,
+  describeTargetGroups,
   desiredTargetGroup,
   immutableChanges,
   replacementName
@@ -100,14 +99,8 @@ async function discoverLoadBalancer(
   const LoadBalancerArn = loadBalancer?.LoadBalancerArn
   if (!LoadBalancerArn) return { loadBalancer, listeners: [], attached: [] }
   const [attached, listeners] = await Promise.all([
-    paginate(async Marker => {
-      const out = await elbv2.send(new DescribeTargetGroupsCommand({ LoadBalancerArn, Marker }))
-      return { items: out.TargetGroups, next: out.NextMarker }
-    }),
-    paginate(async Marker => {
-      const out = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn, Marker }))
-      return { items: out.Listeners, next: out.NextMarker }
-    })
+    describeTargetGroups(elbv2, { LoadBalancerArn }),
+    describeListeners(elbv2, LoadBalancerArn)
   ])
   return { loadBalancer, listeners, attached }
 }
@@ -178,15 +171,4 @@ function taggedArns(request: DeployRequest, actual: Actual): string[] {
     ...actual.rules.filter(r => !r.IsDefault).map(r => r.RuleArn)
   ]
   return [...new Set(arns.filter((a): a is string => Boolean(a)))]
-}
-
-async function paginate<T>(page: (marker?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
-  const all: T[] = []
-  let marker: string | undefined
-  do {
-    const { items, next } = await page(marker)
-    all.push(...(items ?? []))
-    marker = next
-  } while (marker)
-  return all
 }

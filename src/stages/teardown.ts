@@ -1,25 +1,20 @@
 import {
   DeleteServiceCommand,
   DeregisterTaskDefinitionCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  ListTaskDefinitionsCommand,
-  UpdateServiceCommand,
-  type Service
+  UpdateServiceCommand
 } from '@aws-sdk/client-ecs'
 import {
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
-  DescribeListenersCommand,
-  DescribeTargetGroupsCommand,
-  type ElasticLoadBalancingV2Client,
   type Listener,
-  type Rule,
-  type TargetGroup
+  type Rule
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { isAwsError, withExplanation } from '../aws/errors.js'
+import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import type { Clients } from '../aws/clients.js'
+import { PREVIEW_TAG } from '../model/names.js'
 import type { DeployRequest } from '../model/request.js'
+import { removalLabel, type Removal, type TeardownPlan } from '../model/teardown.js'
+import { describeListeners, findListener } from '../resources/listener.js'
 import { conditionsEqual, describeRules } from '../resources/listener-rule.js'
 import { describeLoadBalancer } from '../resources/load-balancer.js'
 import {
@@ -30,13 +25,19 @@ import {
   stackId,
   type TagMap
 } from '../resources/ownership.js'
-import { familyOf } from '../resources/task-definition.js'
+import { describeService } from '../resources/service.js'
+import { describeTargetGroups } from '../resources/target-group.js'
+import { describeTaskDefinition, familyOf, listTaskDefinitionArns } from '../resources/task-definition.js'
+
+export type { Removal, TeardownPlan } from '../model/teardown.js'
 
 /**
  * `delete: true`: removes what this stack created — its service, listener rule, target group(s) and the
- * task definition revisions it registered — and only what carries the stack's ownership tag. The load
- * balancer and its listeners are shared and never deleted. Running it again after success (or after an
- * interruption) finishes the job: whatever is gone already is reported as skipped.
+ * task definition revisions it registered — and only what carries the stack's tags (see isOwned: a
+ * preview's resources carry its preview tag, a base stack's none). The load balancer and its listeners
+ * are shared and never deleted. Everything is read first (planTeardown), then removed: a dry run stops
+ * after the reading. Running it again after success (or after an interruption) finishes the job: whatever
+ * is gone already is reported as skipped.
  */
 export interface TeardownOptions {
   clients: Clients
@@ -45,12 +46,16 @@ export interface TeardownOptions {
   log?: (line: string) => void
   /** Resources present but not ours: left alone, said here. Default: `log` with a "warning:" prefix. */
   warn?: (line: string) => void
+  /** Read and say what would be removed; make no mutating call. */
+  dryRun?: boolean
   /** DeleteTargetGroup answers ResourceInUse while the rule removal propagates; tried this many times. */
   targetGroupAttempts?: number
   retryDelayMs?: number
 }
 
 export interface TeardownResult {
+  plan: TeardownPlan
+  /** What was removed (with dryRun: nothing; plan.removals says what would be). */
   removed: string[]
   skipped: string[]
 }
@@ -58,59 +63,99 @@ export interface TeardownResult {
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 export async function teardown(opts: TeardownOptions): Promise<TeardownResult> {
+  const plan = await planTeardown(opts)
+  if (opts.dryRun) {
+    for (const r of plan.removals) opts.log?.(`would remove ${removalLabel(r)} (${r.calls.join(', ')})`)
+    return { plan, removed: [], skipped: plan.skipped }
+  }
+  return { plan, ...(await applyTeardown({ ...opts, plan })) }
+}
+
+interface PlanContext extends TeardownOptions {
+  plan: TeardownPlan
+  skip: (line: string, warning?: boolean) => void
+}
+
+/**
+ * What a teardown would remove; reads only. Refuses a base stack (no preview) unless the request
+ * confirms it (delete-base-stack): a teardown job whose preview inputs came out empty would otherwise
+ * remove production.
+ */
+export async function planTeardown(opts: TeardownOptions): Promise<TeardownPlan> {
+  const { request } = opts
+  if (!request.preview && !request.deleteBaseStack) {
+    throw new DeployError(
+      `delete: there is no preview id, so this would remove the base stack ${stackId(request)} itself. ` +
+        'Set delete-base-stack: true to confirm that; for a preview, set preview-routing (and preview-id outside a pull request).'
+    )
+  }
   const log = opts.log ?? (() => undefined)
   const warn = opts.warn ?? ((line: string) => log(`warning: ${line}`))
-  const result: TeardownResult = { removed: [], skipped: [] }
-  const removed = (line: string): void => {
-    result.removed.push(line)
-    log(`removed ${line}`)
-  }
-  const skipped = (line: string, warning = false): void => {
-    result.skipped.push(line)
+  const plan: TeardownPlan = { removals: [], skipped: [] }
+  const skip = (line: string, warning = false): void => {
+    plan.skipped.push(line)
     if (warning) warn(line)
     else log(`skipped ${line}`)
   }
-  const ctx: StageContext = { ...opts, removed, skipped }
-
-  // Target groups the rule or service pointed at, collected before they are gone (a replaced target
-  // group has another name than the input's).
+  const ctx: PlanContext = { ...opts, plan, skip }
+  // Target groups the rule or service point at: a replaced target group has another name than the input's.
   const targetGroupArns = new Set<string>()
-  // The service goes first: ECS refuses to update a service whose target group no longer has a load
-  // balancer (rule), so scaling to 0 after the rule is gone could fail.
-  await removeService({ ...ctx, targetGroupArns })
-  const listener = await findListener(ctx)
-  await removeRule({ ...ctx, listener, targetGroupArns })
-  await removeTargetGroups({ ...ctx, listener, targetGroupArns })
-  await deregisterTaskDefinitions(ctx)
-  return result
-}
-
-interface StageContext extends TeardownOptions {
-  removed: (line: string) => void
-  skipped: (line: string, warning?: boolean) => void
+  await planService({ ...ctx, targetGroupArns })
+  const listener = await sharedListener(ctx)
+  await planRule({ ...ctx, listener, targetGroupArns })
+  await planTargetGroups({ ...ctx, listener, targetGroupArns })
+  await planTaskDefinitions(ctx)
+  return plan
 }
 
 function notOwned(kind: string, name: string, request: DeployRequest, tags: TagMap | undefined): string {
   const owner = tags?.[OWNER_TAG]
-  return (
-    `${kind} ${name} exists but does not carry ${OWNER_TAG}=${stackId(request)}` +
-    (owner ? ` (it belongs to ${owner})` : ' (it was not created by this action)') +
-    ': left in place.'
-  )
+  const preview = tags?.[PREVIEW_TAG]
+  const whose = !owner
+    ? ' (it was not created by this action)'
+    : owner !== stackId(request)
+      ? ` (it belongs to ${owner})`
+      : preview
+        ? ` (it belongs to preview ${preview})`
+        : ` (it belongs to the stack ${owner}, not a preview)`
+  const wanted = `${OWNER_TAG}=${stackId(request)}${request.preview ? ` and ${PREVIEW_TAG}=${request.preview.id}` : ''}`
+  return `${kind} ${name} exists but does not carry ${wanted}${whose}: left in place.`
+}
+
+async function planService(ctx: PlanContext & { targetGroupArns: Set<string> }): Promise<void> {
+  const { request, clients } = ctx
+  const name = request.service.serviceName
+  const service = await describeService(clients.ecs, request, { missingClusterIsAbsent: true })
+  if (!service) return ctx.skip(`service ${name} (already gone)`)
+  if (service.status === 'DRAINING') return ctx.skip(`service ${name} (already being deleted)`)
+  const tags = ecsTagMap(service.tags)
+  if (!isOwned(tags, request)) return ctx.skip(notOwned('service', name, request, tags), true)
+  for (const lb of service.loadBalancers ?? [])
+    if (lb.targetGroupArn) ctx.targetGroupArns.add(lb.targetGroupArn)
+  // The service goes first: ECS refuses to update a service whose target group no longer has a load
+  // balancer (rule), so scaling to 0 after the rule is gone could fail.
+  ctx.plan.removals.push({
+    resource: 'service',
+    name,
+    arn: service.serviceArn,
+    calls: service.desiredCount !== 0 ? ['UpdateService', 'DeleteService'] : ['DeleteService']
+  })
 }
 
 /** The listener on the request's port, whose rules may hold ours; never itself deleted. */
-async function findListener(ctx: StageContext): Promise<Listener | undefined> {
+async function sharedListener(ctx: PlanContext): Promise<Listener | undefined> {
   const { request, clients } = ctx
   if (!request.loadBalancer) return undefined
   const lb = await describeLoadBalancer({ elbv2: clients.elbv2, lb: request.loadBalancer })
   if (!lb?.LoadBalancerArn) {
-    ctx.skipped('listener rule: the load balancer is gone (already gone)')
+    ctx.skip('listener rule: the load balancer is gone (already gone)')
     return undefined
   }
-  const out = await clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))
-  const listener = out.Listeners?.find(l => l.Port === request.listener.Port)
-  if (!listener) ctx.skipped(`listener rule: no listener on port ${request.listener.Port} (already gone)`)
+  const listener = findListener(
+    await describeListeners(clients.elbv2, lb.LoadBalancerArn),
+    request.listener.Port
+  )
+  if (!listener) ctx.skip(`listener rule: no listener on port ${request.listener.Port} (already gone)`)
   return listener
 }
 
@@ -121,8 +166,8 @@ function forwardedTargetGroups(rule: Rule): string[] {
   ])
 }
 
-async function removeRule(
-  ctx: StageContext & { listener: Listener | undefined; targetGroupArns: Set<string> }
+async function planRule(
+  ctx: PlanContext & { listener: Listener | undefined; targetGroupArns: Set<string> }
 ): Promise<void> {
   const { request, clients, listener } = ctx
   if (!listener?.ListenerArn) return
@@ -135,23 +180,21 @@ async function removeRule(
   )
   const owned = rules.filter(r => isOwned(tags[r.RuleArn as string], request))
   for (const rule of owned) {
-    const arn = rule.RuleArn as string
     for (const tg of forwardedTargetGroups(rule)) ctx.targetGroupArns.add(tg)
-    try {
-      await withExplanation(`DeleteRule ${arn}`, () =>
-        clients.elbv2.send(new DeleteRuleCommand({ RuleArn: arn }))
-      )
-      ctx.removed(`listener rule ${arn} (priority ${rule.Priority})`)
-    } catch (error) {
-      if (!isAwsError(error, 'RuleNotFound')) throw error
-      ctx.skipped(`listener rule ${arn} (already gone)`)
-    }
+    const arn = rule.RuleArn as string
+    ctx.plan.removals.push({
+      resource: 'listener-rule',
+      name: arn,
+      arn,
+      priority: rule.Priority,
+      calls: ['DeleteRule']
+    })
   }
   const lookalike = request.listenerRule
     ? rules.find(r => !owned.includes(r) && conditionsEqual(r.Conditions, request.listenerRule?.Conditions))
     : undefined
   if (lookalike) {
-    ctx.skipped(
+    ctx.skip(
       notOwned(
         'listener rule',
         `${lookalike.RuleArn} (priority ${lookalike.Priority})`,
@@ -161,41 +204,123 @@ async function removeRule(
       true
     )
   } else if (owned.length === 0) {
-    ctx.skipped('listener rule (already gone)')
+    ctx.skip('listener rule (already gone)')
   }
 }
 
-async function describeServiceAnyState(ctx: StageContext): Promise<Service | undefined> {
-  const { request, clients } = ctx
-  try {
-    const out = await clients.ecs.send(
-      new DescribeServicesCommand({
-        cluster: request.cluster,
-        services: [request.service.serviceName],
-        include: ['TAGS']
-      })
+async function planTargetGroups(
+  ctx: PlanContext & { listener: Listener | undefined; targetGroupArns: Set<string> }
+): Promise<void> {
+  const { request, clients, listener } = ctx
+  if (!request.targetGroup) return
+  const byName = await describeTargetGroups(clients.elbv2, { Names: [request.targetGroup.Name] })
+  const known = new Set(byName.map(tg => tg.TargetGroupArn))
+  const others = [...ctx.targetGroupArns].filter(arn => !known.has(arn))
+  // One at a time: a missing ARN fails the whole DescribeTargetGroups call.
+  const found = [...byName]
+  for (const arn of others)
+    found.push(...(await describeTargetGroups(clients.elbv2, { TargetGroupArns: [arn] })))
+  if (found.length === 0) return ctx.skip(`target group ${request.targetGroup.Name} (already gone)`)
+
+  const tags = await describeElbTags(
+    clients.elbv2,
+    found.map(tg => tg.TargetGroupArn as string)
+  )
+  for (const tg of found) {
+    const arn = tg.TargetGroupArn as string
+    const name = tg.TargetGroupName ?? arn
+    if (!isOwned(tags[arn], request)) {
+      ctx.skip(notOwned('target group', name, request, tags[arn]), true)
+      continue
+    }
+    const listenerUses = listener?.DefaultActions?.some(a =>
+      forwardedTargetGroups({ Actions: [a] }).includes(arn)
     )
-    return out.services?.find(s => s.serviceName === request.service.serviceName)
-  } catch (error) {
-    if (isAwsError(error, 'ClusterNotFound', 'ServiceNotFound')) return undefined
-    throw error
+    if (listenerUses) {
+      ctx.skip(
+        `target group ${name}: the listener on port ${listener?.Port} forwards to it by default, and a listener is never deleted: left in place.`,
+        true
+      )
+      continue
+    }
+    ctx.plan.removals.push({ resource: 'target-group', name, arn, calls: ['DeleteTargetGroup'] })
   }
 }
 
-async function removeService(ctx: StageContext & { targetGroupArns: Set<string> }): Promise<void> {
+async function planTaskDefinitions(ctx: PlanContext): Promise<void> {
   const { request, clients } = ctx
-  const name = request.service.serviceName
-  const service = await describeServiceAnyState(ctx)
-  if (!service || service.status === 'INACTIVE') return ctx.skipped(`service ${name} (already gone)`)
-  if (service.status === 'DRAINING') return ctx.skipped(`service ${name} (already being deleted)`)
-  const tags = ecsTagMap(service.tags)
-  if (!isOwned(tags, request)) return ctx.skipped(notOwned('service', name, request, tags), true)
+  const td = request.taskDefinition
+  // A reference with images had revisions registered into its family (tagged as ours); a plain one none.
+  if (td.kind === 'reference' && !td.images) {
+    return ctx.skip(`task definition ${td.ref} (given by reference, not registered by this action)`)
+  }
+  const family = td.kind === 'register' ? td.input.family : familyOf(td.ref)
+  const arns = await listTaskDefinitionArns(clients.ecs, family)
+  if (arns.length === 0)
+    return ctx.skip(`task definition family ${family} (no ACTIVE revision, already gone)`)
 
-  for (const lb of service.loadBalancers ?? [])
-    if (lb.targetGroupArn) ctx.targetGroupArns.add(lb.targetGroupArn)
-  const cluster = request.cluster
+  const foreign: string[] = []
+  for (const arn of arns) {
+    const revision = arn.slice(arn.lastIndexOf('/') + 1)
+    const { tags } = await describeTaskDefinition(clients.ecs, arn)
+    if (!isOwned(ecsTagMap(tags), request)) foreign.push(revision)
+    else
+      ctx.plan.removals.push({
+        resource: 'task-definition',
+        name: revision,
+        arn,
+        calls: ['DeregisterTaskDefinition']
+      })
+  }
+  if (foreign.length > 0) {
+    ctx.skip(
+      `task definition revisions ${foreign.join(', ')} do not carry ${OWNER_TAG}=${stackId(request)}` +
+        `${request.preview ? ` and ${PREVIEW_TAG}=${request.preview.id}` : ` without ${PREVIEW_TAG}`}: left registered.`,
+      true
+    )
+  }
+}
+
+interface ApplyContext extends TeardownOptions {
+  removed: (r: Removal, how?: string) => void
+  skipped: (line: string, warning?: boolean) => void
+}
+
+/** Carries out a plan, in its order; a resource gone meanwhile (a concurrent teardown) is skipped. */
+export async function applyTeardown(
+  opts: TeardownOptions & { plan: TeardownPlan }
+): Promise<Omit<TeardownResult, 'plan'>> {
+  const log = opts.log ?? (() => undefined)
+  const warn = opts.warn ?? ((line: string) => log(`warning: ${line}`))
+  const result = { removed: [] as string[], skipped: [...opts.plan.skipped] }
+  const ctx: ApplyContext = {
+    ...opts,
+    removed: (r, how) => {
+      const line = `${removalLabel(r)}${how ? ` (${how})` : ''}`
+      result.removed.push(line)
+      log(`removed ${line}`)
+    },
+    skipped: (line, warning = false) => {
+      result.skipped.push(line)
+      if (warning) warn(line)
+      else log(`skipped ${line}`)
+    }
+  }
+  for (const r of opts.plan.removals) {
+    if (r.resource === 'service') await removeService(ctx, r)
+    else if (r.resource === 'listener-rule') await removeRule(ctx, r)
+    else if (r.resource === 'target-group') await deleteTargetGroup(ctx, r)
+    else await deregisterTaskDefinition(ctx, r)
+  }
+  return result
+}
+
+async function removeService(ctx: ApplyContext, r: Removal): Promise<void> {
+  const { request, clients } = ctx
+  const { cluster } = request
+  const name = r.name
   try {
-    if (service.desiredCount !== 0) {
+    if (r.calls.includes('UpdateService')) {
       await withExplanation(`UpdateService ${name}`, () =>
         clients.ecs.send(new UpdateServiceCommand({ cluster, service: name, desiredCount: 0 }))
       )
@@ -209,124 +334,51 @@ async function removeService(ctx: StageContext & { targetGroupArns: Set<string> 
     if (!isAwsError(error, 'ServiceNotFound', 'ServiceNotActive')) throw error
     return ctx.skipped(`service ${name} (already gone)`)
   }
-  ctx.removed(`service ${name} (scaled to 0, deleted)`)
+  ctx.removed(r, 'scaled to 0, deleted')
 }
 
-async function describeTargetGroups(
-  elbv2: ElasticLoadBalancingV2Client,
-  query: { Names: string[] } | { TargetGroupArns: string[] }
-): Promise<TargetGroup[]> {
+async function removeRule(ctx: ApplyContext, r: Removal): Promise<void> {
+  const arn = r.arn as string
   try {
-    return (await elbv2.send(new DescribeTargetGroupsCommand(query))).TargetGroups ?? []
-  } catch (error) {
-    if (isAwsError(error, 'TargetGroupNotFound')) return []
-    throw error
-  }
-}
-
-async function removeTargetGroups(
-  ctx: StageContext & { listener: Listener | undefined; targetGroupArns: Set<string> }
-): Promise<void> {
-  const { request, clients, listener } = ctx
-  if (!request.targetGroup) return
-  const byName = await describeTargetGroups(clients.elbv2, { Names: [request.targetGroup.Name] })
-  const known = new Set(byName.map(tg => tg.TargetGroupArn))
-  const others = [...ctx.targetGroupArns].filter(arn => !known.has(arn))
-  // One at a time: a missing ARN fails the whole DescribeTargetGroups call.
-  const found = [...byName]
-  for (const arn of others)
-    found.push(...(await describeTargetGroups(clients.elbv2, { TargetGroupArns: [arn] })))
-  if (found.length === 0) return ctx.skipped(`target group ${request.targetGroup.Name} (already gone)`)
-
-  const tags = await describeElbTags(
-    clients.elbv2,
-    found.map(tg => tg.TargetGroupArn as string)
-  )
-  for (const tg of found) {
-    const arn = tg.TargetGroupArn as string
-    const name = tg.TargetGroupName ?? arn
-    if (!isOwned(tags[arn], request)) {
-      ctx.skipped(notOwned('target group', name, request, tags[arn]), true)
-      continue
-    }
-    const listenerUses = listener?.DefaultActions?.some(a =>
-      forwardedTargetGroups({ Actions: [a] }).includes(arn)
+    await withExplanation(`DeleteRule ${arn}`, () =>
+      ctx.clients.elbv2.send(new DeleteRuleCommand({ RuleArn: arn }))
     )
-    if (listenerUses) {
-      ctx.skipped(
-        `target group ${name}: the listener on port ${listener?.Port} forwards to it by default, and a listener is never deleted: left in place.`,
-        true
-      )
-      continue
-    }
-    await deleteTargetGroup({ ...ctx, arn, name })
+    ctx.removed(r)
+  } catch (error) {
+    if (!isAwsError(error, 'RuleNotFound')) throw error
+    ctx.skipped(`listener rule ${arn} (already gone)`)
   }
 }
 
-async function deleteTargetGroup(ctx: StageContext & { arn: string; name: string }): Promise<void> {
+async function deleteTargetGroup(ctx: ApplyContext, r: Removal): Promise<void> {
   const attempts = ctx.targetGroupAttempts ?? 5
   const delay = ctx.retryDelayMs ?? 3000
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: ctx.arn }))
-      return ctx.removed(`target group ${ctx.name}`)
+      await ctx.clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: r.arn }))
+      return ctx.removed(r)
     } catch (error) {
       if (isAwsError(error, 'TargetGroupNotFound'))
-        return ctx.skipped(`target group ${ctx.name} (already gone)`)
+        return ctx.skipped(`target group ${r.name} (already gone)`)
       if (!isAwsError(error, 'ResourceInUse') || attempt >= attempts) {
         if (isAwsError(error, 'ResourceInUse')) {
           return ctx.skipped(
-            `target group ${ctx.name} is still in use (by a listener or rule of someone else) after ${attempts} attempts: left in place.`,
+            `target group ${r.name} is still in use (by a listener or rule of someone else) after ${attempts} attempts: left in place.`,
             true
           )
         }
         throw error
       }
-      ctx.log?.(`target group ${ctx.name} still in use, retrying in ${delay} ms`)
+      ctx.log?.(`target group ${r.name} still in use, retrying in ${delay} ms`)
       await sleep(delay)
     }
   }
 }
 
-async function deregisterTaskDefinitions(ctx: StageContext): Promise<void> {
-  const { request, clients } = ctx
-  const td = request.taskDefinition
-  // A reference with images had revisions registered into its family (tagged as ours); a plain one none.
-  if (td.kind === 'reference' && !td.images) {
-    return ctx.skipped(`task definition ${td.ref} (given by reference, not registered by this action)`)
-  }
-  const family = td.kind === 'register' ? td.input.family : familyOf(td.ref)
-  const arns: string[] = []
-  let nextToken: string | undefined
-  do {
-    const out = await clients.ecs.send(
-      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })
-    )
-    // familyPrefix is a prefix: app-pr-1 would also list app-pr-12.
-    arns.push(...(out.taskDefinitionArns ?? []).filter(arn => familyOf(arn) === family))
-    nextToken = out.nextToken
-  } while (nextToken)
-  if (arns.length === 0)
-    return ctx.skipped(`task definition family ${family} (no ACTIVE revision, already gone)`)
-
-  const foreign: string[] = []
-  for (const arn of arns) {
-    const out = await clients.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })
-    )
-    if (!isOwned(ecsTagMap(out.tags), request)) {
-      foreign.push(arn.slice(arn.lastIndexOf('/') + 1))
-      continue
-    }
-    await withExplanation(`DeregisterTaskDefinition ${arn}`, () =>
-      clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
-    )
-    ctx.removed(`task definition ${arn.slice(arn.lastIndexOf('/') + 1)} (deregistered)`)
-  }
-  if (foreign.length > 0) {
-    ctx.skipped(
-      `task definition revisions ${foreign.join(', ')} do not carry ${OWNER_TAG}=${stackId(request)}: left registered.`,
-      true
-    )
-  }
+async function deregisterTaskDefinition(ctx: ApplyContext, r: Removal): Promise<void> {
+  const arn = r.arn as string
+  await withExplanation(`DeregisterTaskDefinition ${arn}`, () =>
+    ctx.clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }))
+  )
+  ctx.removed(r, 'deregistered')
 }
