@@ -108,7 +108,8 @@ const SCENARIOS: { scenario: ScenarioName; inputs: () => Record<string, string> 
       seedInputs({
         'task-definition': seedTaskDefinition('inokara/ecs-app:v2'),
         'target-group': changedHealthCheck(),
-        delete: 'true'
+        delete: 'true',
+        'delete-base-stack': 'true'
       })
   }
 ]

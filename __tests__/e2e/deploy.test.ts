@@ -387,7 +387,7 @@ describe('images', () => {
     try {
       const file = seedTaskDefinitionFile() as unknown as RegisterTaskDefinitionCommandInput
       await ecs.send(new RegisterTaskDefinitionCommand({ ...file, family: 'ecscompose-ecs-app' }))
-      const run = await deploy({ ...byFamily, delete: 'true' })
+      const run = await deploy({ ...byFamily, delete: 'true', 'delete-base-stack': 'true' })
       expectSuccess(run)
       const left = await ecs.send(
         new ListTaskDefinitionsCommand({ familyPrefix: 'ecscompose-ecs-app', status: 'ACTIVE' })

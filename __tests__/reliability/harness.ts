@@ -212,7 +212,11 @@ export function scenarioInputs(opts: ScenarioOptions = {}): Record<string, strin
   }
 }
 
-export const teardownInputs = (): Record<string, string> => ({ ...scenarioInputs(), delete: 'true' })
+export const teardownInputs = (): Record<string, string> => ({
+  ...scenarioInputs(),
+  delete: 'true',
+  'delete-base-stack': 'true'
+})
 
 export function mutatingOps(calls: CallRecord[]): string[] {
   return calls.filter(c => c.mutating && c.status < 300).map(c => c.operation)

@@ -197,7 +197,10 @@ describe('resources without the stack tag', () => {
     await deployedButNotOurs()
     const before = resourceCounts(await dump())
     const since = emulator.calls.lastSeq()
-    const run = await runToEnd({ inputs: { ...scenarioInputs(), delete: 'true' }, endpoint: emulator.url })
+    const run = await runToEnd({
+      inputs: { ...scenarioInputs(), delete: 'true', 'delete-base-stack': 'true' },
+      endpoint: emulator.url
+    })
     expectSuccess(run)
     expect(mutatingOps(emulator.calls.list(since))).toEqual([])
     expect(resourceCounts(await dump())).toEqual(before)

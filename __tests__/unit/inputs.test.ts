@@ -389,8 +389,22 @@ describe('plain inputs', () => {
     ['tags as JSON', { tags: '{"team": "web"}' }, { tags: [{ Key: 'team', Value: 'web' }] }],
     [
       'flags',
-      { dryRun: true, forceNewDeployment: true, adoptExisting: true, summary: false, delete: true },
-      { dryRun: true, forceNewDeployment: true, adoptExisting: true, summary: false, delete: true }
+      {
+        dryRun: true,
+        forceNewDeployment: true,
+        adoptExisting: true,
+        summary: false,
+        delete: true,
+        deleteBaseStack: true
+      },
+      {
+        dryRun: true,
+        forceNewDeployment: true,
+        adoptExisting: true,
+        summary: false,
+        delete: true,
+        deleteBaseStack: true
+      }
     ],
     [
       'preview by path',

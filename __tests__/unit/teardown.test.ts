@@ -48,11 +48,17 @@ const DEFAULT_RULE = `${L80.replace(':listener/', ':listener-rule/')}/default`
 const td = (family: string, rev: number): string => `${ECS_P}:task-definition/${family}:${rev}`
 
 const OURS = 'ecs-demo/ecs-simple-service-elb-pr-12'
-const own = (stack = OURS): Tag[] => [{ Key: 'ecs-alb-deploy:stack', Value: stack }]
-const ownEcs = (stack = OURS): EcsTag[] => [{ key: 'ecs-alb-deploy:stack', value: stack }]
+const BASE_STACK = 'ecs-demo/ecs-simple-service-elb'
+/** A preview's resources carry its id in the preview tag; a base stack's (preview null) none. */
+const own = (stack = OURS, preview: string | null = 'pr-12'): Tag[] => [
+  { Key: 'ecs-alb-deploy:stack', Value: stack },
+  ...(preview ? [{ Key: 'ecs-alb-deploy:preview', Value: preview }] : [])
+]
+const ownEcs = (stack = OURS, preview: string | null = 'pr-12'): EcsTag[] =>
+  own(stack, preview).map(t => ({ key: t.Key, value: t.Value }))
 
 // Teardown reads only names (cluster, service, family, load balancer, target group) and the listener port.
-const base = seedRequest({ maxAttempts: 1, delete: true })
+const base = seedRequest({ maxAttempts: 1, delete: true, deleteBaseStack: true })
 const request = applyPreview(base, { id: 'pr-12', routing: 'host', hostTemplate: '{id}.preview.example.com' })
 const HOST = [{ Field: 'host-header', HostHeaderConfig: { Values: ['pr-12.preview.example.com'] } }]
 
@@ -102,11 +108,11 @@ function ownedWorld(): World {
       { TargetGroupArn: TG, TargetGroupName: 'default-pr-12' }
     ],
     elbTags: {
-      [LB]: own('ecs-demo/ecs-simple-service-elb'),
-      [L80]: own('ecs-demo/ecs-simple-service-elb'),
-      [BASE_TG]: own('ecs-demo/ecs-simple-service-elb'),
-      [OTHER_RULE]: own('ecs-demo/ecs-simple-service-elb-pr-7'),
-      [OTHER_TG]: own('ecs-demo/ecs-simple-service-elb-pr-7'),
+      [LB]: own(BASE_STACK, null),
+      [L80]: own(BASE_STACK, null),
+      [BASE_TG]: own(BASE_STACK, null),
+      [OTHER_RULE]: own('ecs-demo/ecs-simple-service-elb-pr-7', 'pr-7'),
+      [OTHER_TG]: own('ecs-demo/ecs-simple-service-elb-pr-7', 'pr-7'),
       [RULE]: own(),
       [TG]: own()
     },
@@ -123,7 +129,10 @@ function ownedWorld(): World {
       { arn: td('ecscompose-ecs-app-pr-12', 1), tags: ownEcs() },
       { arn: td('ecscompose-ecs-app-pr-12', 2), tags: ownEcs() },
       // familyPrefix also lists this one: it is another preview's.
-      { arn: td('ecscompose-ecs-app-pr-123', 1), tags: ownEcs('ecs-demo/ecs-simple-service-elb-pr-123') }
+      {
+        arn: td('ecscompose-ecs-app-pr-123', 1),
+        tags: ownEcs('ecs-demo/ecs-simple-service-elb-pr-123', 'pr-123')
+      }
     ],
     targetGroupInUse: 0
   }
@@ -345,7 +354,7 @@ describe('teardown of a plain (non-preview) stack', () => {
         serviceName: 'ecs-simple-service-elb',
         status: 'ACTIVE',
         desiredCount: 0,
-        tags: ownEcs('ecs-demo/ecs-simple-service-elb'),
+        tags: ownEcs(BASE_STACK, null),
         loadBalancers: [{ targetGroupArn: BASE_TG }]
       }
     ]
@@ -374,5 +383,102 @@ describe('teardown of a plain (non-preview) stack', () => {
     expect(result.skipped).toContain(
       'task definition ecscompose-ecs-app:22 (given by reference, not registered by this action)'
     )
+  })
+})
+
+describe('stacks whose ids collide: <service>-<id> as a preview and as a real service', () => {
+  // The preview pr-12 of ecs-simple-service-elb and a real service ecs-simple-service-elb-pr-12 both get the
+  // ownership tag ecs-demo/ecs-simple-service-elb-pr-12: only the preview tag tells them apart.
+  const realStack = { ...request, preview: undefined, deleteBaseStack: true }
+
+  test("a preview's teardown leaves the real stack of the same id alone", async () => {
+    const world = ownedWorld()
+    for (const arn of [RULE, TG]) world.elbTags[arn] = own(OURS, null)
+    world.services[0].tags = ownEcs(OURS, null)
+    for (const t of world.taskDefinitions.slice(0, 2)) t.tags = ownEcs(OURS, null)
+    const h = harness(world)
+    const result = await h.run()
+    expect(h.mutations).toEqual([])
+    expect(result.removed).toEqual([])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/service ecs-simple-service-elb-pr-12 .*not a preview.*left in place/),
+      expect.stringMatching(/listener rule .*0000000000000012.*not a preview.*left in place/),
+      expect.stringMatching(/target group default-pr-12 .*not a preview.*left in place/),
+      expect.stringMatching(/ecscompose-ecs-app-pr-12:1, ecscompose-ecs-app-pr-12:2 .*left registered/)
+    ])
+  })
+
+  test("a preview's teardown leaves another preview's resources alone, even with the same stack tag", async () => {
+    const world = ownedWorld()
+    world.services[0].tags = ownEcs(OURS, 'pr-99')
+    const h = harness(world)
+    const result = await h.run()
+    expect(h.mutations.filter(m => m.includes('Service'))).toEqual([])
+    expect(result.warnings[0]).toMatch(/belongs to preview pr-99/)
+  })
+
+  test("a non-preview teardown never removes what carries a preview tag (the preview's stack id is its own)", async () => {
+    const h = harness(ownedWorld())
+    const result = await h.run(realStack)
+    expect(h.mutations).toEqual([])
+    expect(result.removed).toEqual([])
+    expect(result.warnings).toHaveLength(4)
+    for (const w of result.warnings) expect(w).toMatch(/preview pr-12|left registered/)
+  })
+
+  test('the real stack itself is still removed by its own (confirmed) teardown', async () => {
+    const world = ownedWorld()
+    for (const arn of [RULE, TG]) world.elbTags[arn] = own(OURS, null)
+    world.services[0].tags = ownEcs(OURS, null)
+    for (const t of world.taskDefinitions.slice(0, 2)) t.tags = ownEcs(OURS, null)
+    const h = harness(world)
+    const result = await h.run(realStack)
+    expect(result.removed).toHaveLength(5)
+  })
+})
+
+describe('a base stack (no preview) is removed only when confirmed', () => {
+  test('delete without a preview and without deleteBaseStack: refused before any call', async () => {
+    const h = harness(ownedWorld())
+    const calls: string[] = []
+    await expect(
+      teardown({
+        clients: {
+          ecs: { send: (c: object) => calls.push(c.constructor.name) },
+          elbv2: { send: (c: object) => calls.push(c.constructor.name) }
+        } as never,
+        request: { ...base, deleteBaseStack: false }
+      })
+    ).rejects.toThrow(/delete-base-stack: true/)
+    expect(calls).toEqual([])
+    expect(h.mutations).toEqual([])
+  })
+})
+
+describe('dry run', () => {
+  test('reads, lists what it would remove with the calls, and makes no mutating call', async () => {
+    const h = harness(ownedWorld())
+    const lines: string[] = []
+    const result = await teardown({
+      clients: {
+        ecs: new ECSClient({ region: 'ap-northeast-1' }),
+        elbv2: new ElasticLoadBalancingV2Client({ region: 'ap-northeast-1' })
+      },
+      request,
+      dryRun: true,
+      log: l => lines.push(l)
+    })
+    expect(h.mutations).toEqual([])
+    expect(result.removed).toEqual([])
+    expect(result.plan.removals.map(r => [r.resource, r.name, r.calls])).toEqual([
+      ['service', 'ecs-simple-service-elb-pr-12', ['UpdateService', 'DeleteService']],
+      ['listener-rule', RULE, ['DeleteRule']],
+      ['target-group', 'default-pr-12', ['DeleteTargetGroup']],
+      ['task-definition', 'ecscompose-ecs-app-pr-12:1', ['DeregisterTaskDefinition']],
+      ['task-definition', 'ecscompose-ecs-app-pr-12:2', ['DeregisterTaskDefinition']]
+    ])
+    expect(lines.filter(l => l.startsWith('would remove'))).toHaveLength(5)
+    // The world is as it was: the real run after it removes all five.
+    expect((await h.run()).removed).toHaveLength(5)
   })
 })
