@@ -8,6 +8,7 @@ import {
   type Rule,
   type RuleCondition
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { allPages } from '../aws/paginate.js'
 import { DeployError, explainAwsError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges } from '../model/diff.js'
 import type { FieldChange, PlanStep } from '../model/plan.js'
@@ -166,14 +167,10 @@ export async function describeRules(
   elbv2: ElasticLoadBalancingV2Client,
   listenerArn: string
 ): Promise<Rule[]> {
-  const rules: Rule[] = []
-  let marker: string | undefined
-  do {
-    const out = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker }))
-    rules.push(...(out.Rules ?? []))
-    marker = out.NextMarker
-  } while (marker)
-  return rules
+  return allPages(async Marker => {
+    const out = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker }))
+    return { items: out.Rules, next: out.NextMarker }
+  })
 }
 
 export async function applyListenerRule(

@@ -8,6 +8,7 @@ import {
   type Listener,
   type ModifyListenerCommandInput
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { allPages } from '../aws/paginate.js'
 import { DeployError, withExplanation } from '../aws/errors.js'
 import { creationChanges, isSubset, sortedSet } from '../model/diff.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
@@ -118,14 +119,10 @@ export async function describeListeners(
   elbv2: ElasticLoadBalancingV2Client,
   loadBalancerArn: string
 ): Promise<Listener[]> {
-  const listeners: Listener[] = []
-  let Marker: string | undefined
-  do {
+  return allPages(async Marker => {
     const out = await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker }))
-    listeners.push(...(out.Listeners ?? []))
-    Marker = out.NextMarker
-  } while (Marker)
-  return listeners
+    return { items: out.Listeners, next: out.NextMarker }
+  })
 }
 
 export function planListeners(ctx: PlanContext & { targetGroupArn: string }): PlanStep[] {

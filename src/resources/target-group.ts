@@ -11,6 +11,7 @@ import {
   type TargetGroup,
   type TargetTypeEnum
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { allPages } from '../aws/paginate.js'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
 import type { FieldChange, PlanStep } from '../model/plan.js'
@@ -121,19 +122,15 @@ export async function describeTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   query: Pick<DescribeTargetGroupsCommandInput, 'Names' | 'TargetGroupArns' | 'LoadBalancerArn'>
 ): Promise<TargetGroup[]> {
-  const groups: TargetGroup[] = []
-  let Marker: string | undefined
   try {
-    do {
+    return await allPages(async Marker => {
       const out = await elbv2.send(new DescribeTargetGroupsCommand({ ...query, Marker }))
-      groups.push(...(out.TargetGroups ?? []))
-      Marker = out.NextMarker
-    } while (Marker)
+      return { items: out.TargetGroups, next: out.NextMarker }
+    })
   } catch (error) {
     if (isAwsError(error, 'TargetGroupNotFound')) return []
     throw error
   }
-  return groups
 }
 
 export async function describeTargetGroupByName(

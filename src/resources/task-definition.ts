@@ -8,6 +8,7 @@ import {
   type Tag as EcsTag,
   type TaskDefinition
 } from '@aws-sdk/client-ecs'
+import { allPages } from '../aws/paginate.js'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { creationChanges, deepEqual, diff } from '../model/diff.js'
 import { effectiveNetworkMode, normalizeTaskDefinition } from '../aws/normalize/task-definition.js'
@@ -57,17 +58,14 @@ export async function describeTaskDefinition(
 
 /** The ACTIVE revisions of exactly this family (ListTaskDefinitions' familyPrefix is a prefix), every page. */
 export async function listTaskDefinitionArns(ecs: ECSClient, family: string): Promise<string[]> {
-  const arns: string[] = []
-  let nextToken: string | undefined
-  do {
+  const arns = await allPages(async nextToken => {
     const out = await ecs.send(
       new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', nextToken })
     )
-    // app-pr-1 would also list app-pr-12.
-    arns.push(...(out.taskDefinitionArns ?? []).filter(arn => familyOf(arn) === family))
-    nextToken = out.nextToken
-  } while (nextToken)
-  return arns
+    return { items: out.taskDefinitionArns, next: out.nextToken }
+  })
+  // app-pr-1 would also list app-pr-12.
+  return arns.filter(arn => familyOf(arn) === family)
 }
 
 /** Network mode of the definition the service will run. */
