@@ -13,6 +13,8 @@ export class RunReport {
   targets?: SummaryData['targets']
   timeline?: SummaryData['timeline']
   rollback?: string
+  /** What a rollback put back, and whether it saw production healthy afterwards. */
+  rolledBack?: { ok: boolean; restored: string[]; kept: string[] }
   removed?: string[]
   failure?: { title: string; details: string[] }
 
@@ -49,6 +51,7 @@ export class RunReport {
         timeline: this.timeline,
         timings: this.timings,
         rollback: this.rollback,
+        rolledBack: this.rolledBack,
         removed: this.removed
       })
       await core.summary.addRaw(markdown).write()
