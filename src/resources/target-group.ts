@@ -14,6 +14,7 @@ import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
 import type { FieldChange, PlanStep } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
+import { ecsTargetType } from '../model/target-type.js'
 import type { ApplyContext, PlanContext } from './context.js'
 import { elbTags, hexHash, isOwned } from './ownership.js'
 import {
@@ -70,8 +71,8 @@ export function desiredTargetGroup(
         "Remove VpcId from the target-group input (it defaults to the load balancer's VPC) or correct it."
     )
   }
-  const targetType = input.TargetType ?? targetTypeFor(opts.networkMode)
-  const expected = targetTypeFor(opts.networkMode)
+  const expected = ecsTargetType(opts.networkMode)
+  const targetType = input.TargetType ?? expected
   if (targetType !== expected && targetType !== 'alb' && targetType !== 'lambda') {
     throw new DeployError(
       `Target group ${input.Name}: TargetType ${targetType} does not fit the task definition's network mode ${opts.networkMode}. ` +
