@@ -3,6 +3,8 @@ import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError } from '../model/errors.js'
 import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from '../model/request.js'
 import { previewHost } from '../model/urls.js'
+import { parsePriorityRange } from './scalars.js'
+import { INPUTS } from './table.js'
 import { checkPreview, HOST_HEADER_MAX } from './validate-preview.js'
 
 export { previewHost, previewUrl } from '../model/urls.js'
@@ -17,10 +19,18 @@ export { previewHost, previewUrl } from '../model/urls.js'
 export const PREVIEW_TAG = 'ecs-alb-deploy:preview'
 
 /** The band listener-rule-priority-range defaults to in action.yml. */
-export const DEFAULT_PRIORITY_RANGE: [number, number] = [1000, 1999]
+export const DEFAULT_PRIORITY_RANGE: [number, number] = parsePriorityRange({
+  input: INPUTS.listenerRulePriorityRange.name,
+  text: INPUTS.listenerRulePriorityRange.default
+})
 
 /** AWS limits the derived names must respect. */
-export const NAME_LIMITS = { targetGroup: 32, service: 255, family: 255, hostHeader: HOST_HEADER_MAX } as const
+export const NAME_LIMITS = {
+  targetGroup: 32,
+  service: 255,
+  family: 255,
+  hostHeader: HOST_HEADER_MAX
+} as const
 
 /** ALB quotas checked before any change (the defaults; AWS can raise the rules quota on request). */
 export const RULE_QUOTAS = { rulesPerLoadBalancer: 100, conditionValuesPerRule: 5 } as const
