@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { readInputs } from './inputs/index.js'
+import { parseRequest, readRawInputs } from './inputs/index.js'
 import type { DeployRequest } from './model/request.js'
 import { DeployError, explainAwsError } from './aws/errors.js'
 import { applyPreview, previewUrl } from './inputs/preview.js'
@@ -30,7 +30,9 @@ export async function run(): Promise<void> {
   let aws: AwsStages | undefined
   try {
     const request = await stages.run('inputs', () => {
-      const read = readInputs()
+      const raw = readRawInputs()
+      report.clusterInput = raw.cluster
+      const read = parseRequest(raw)
       return read.preview
         ? applyPreview(read, read.preview, { priorityRange: read.preview.priorityRange })
         : read

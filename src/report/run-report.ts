@@ -7,6 +7,8 @@ import { renderSummary, type SummaryData } from './summary.js'
 /** What one run found and did, gathered stage by stage for the job summary and the GitHub side. */
 export class RunReport {
   request?: DeployRequest
+  /** The cluster input as given: the summary's title when the inputs were refused (no request). */
+  clusterInput?: string
   outcome: 'success' | 'failure' | 'dry-run' | 'deleted' = 'failure'
   plan?: Plan
   applied?: Partial<Applied>
@@ -40,7 +42,7 @@ export class RunReport {
     const r = this.request
     try {
       const markdown = renderSummary({
-        cluster: r?.cluster ?? core.getInput('cluster'),
+        cluster: r?.cluster ?? this.clusterInput ?? '',
         serviceName: r?.service.serviceName ?? '(service)',
         region: r?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '',
         outcome: this.outcome === 'deleted' ? 'success' : this.outcome,

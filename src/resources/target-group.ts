@@ -6,14 +6,14 @@ import {
   ModifyTargetGroupCommand,
   type CreateTargetGroupCommandInput,
   type ElasticLoadBalancingV2Client,
-  type TargetGroup,
-  type TargetTypeEnum
+  type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
 import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
 import { isPending, pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
+import { ecsTargetType } from '../model/target-type.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { elbTags, hexHash, isOwned } from './ownership.js'
 import {
@@ -43,11 +43,6 @@ const IMMUTABLE_FIELDS = ['Protocol', 'Port', 'VpcId', 'TargetType', 'ProtocolVe
 
 const MAX_NAME = 32
 
-/** awsvpc tasks register by IP; bridge and host tasks by instance (and dynamic port). */
-export function targetTypeFor(networkMode: string): TargetTypeEnum {
-  return networkMode === 'awsvpc' ? 'ip' : 'instance'
-}
-
 export interface DesiredTargetGroupOptions {
   request: DeployRequest
   /** The load balancer's VPC, when known (it exists, or apply just created it). */
@@ -71,8 +66,8 @@ export function desiredTargetGroup(
         "Remove VpcId from the target-group input (it defaults to the load balancer's VPC) or correct it."
     )
   }
-  const targetType = input.TargetType ?? targetTypeFor(opts.networkMode)
-  const expected = targetTypeFor(opts.networkMode)
+  const expected = ecsTargetType(opts.networkMode)
+  const targetType = input.TargetType ?? expected
   if (targetType !== expected && targetType !== 'alb' && targetType !== 'lambda') {
     throw new DeployError(
       `Target group ${input.Name}: TargetType ${targetType} does not fit the task definition's network mode ${opts.networkMode}. ` +

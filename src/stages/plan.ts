@@ -1,5 +1,4 @@
 import type { Actual } from '../model/actual.js'
-import { DeployError } from '../aws/errors.js'
 import type { Plan, PlanStep } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
 import type { PlanContext } from '../resources/context.js'
@@ -22,16 +21,6 @@ import { planTargetGroup } from '../resources/target-group.js'
 export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Plan {
   const ctx: PlanContext = { ...opts, warnings: [] }
   const { request, actual } = opts
-  if (request.targetGroup && !request.loadBalancer) {
-    throw new DeployError(
-      'target-group is set but load-balancer is empty: a target group needs a load balancer to route to it.'
-    )
-  }
-  if (request.loadBalancer && !request.targetGroup) {
-    throw new DeployError(
-      'load-balancer is set but target-group is empty: give the target group the service registers in.'
-    )
-  }
   // A failed first deploy keeps everything for inspection (new-service-on-failure); a failed change to a
   // running stack removes what this run added that could take traffic (a listener, a rule) or become
   // the base of the next run (a task definition revision).
