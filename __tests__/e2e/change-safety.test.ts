@@ -158,13 +158,6 @@ function requestLoop(url: string): RequestLoop {
   }
 }
 
-/** Every answer was 200, and the loop ran long enough to mean something. */
-function expectAllServed(answers: Answer[]): void {
-  expect(answers.length).toBeGreaterThan(20)
-  const failed = answers.filter(a => a.status !== 200)
-  expect({ requests: answers.length, failed }).toEqual({ requests: answers.length, failed: [] })
-}
-
 // ---- state through the SDK ---------------------------------------------------------------------------
 
 interface Seed {
@@ -237,139 +230,271 @@ const forwardedTo = async (listenerArn: string, loadBalancerArn: string): Promis
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
+/** A read that answers the error's name instead of throwing (a resource that is gone is a fact too). */
+const orError = async <T>(read: () => Promise<T>): Promise<T | string> => {
+  try {
+    return await read()
+  } catch (error) {
+    return `error: ${(error as Error).name}`
+  }
+}
+
+/**
+ * Compares what was observed with what is desired in one go, so a failure lists every fact that is
+ * off (not only the first), with the tail of the action's log.
+ */
+function expectFacts(
+  facts: Record<string, unknown>,
+  desired: Record<string, unknown>,
+  runs: ActionRun[]
+): void {
+  try {
+    expect(facts).toEqual(desired)
+  } catch (error) {
+    const tails = runs.map(r => output(r).split('\n').slice(-40).join('\n'))
+    ;(error as Error).message += `\n\naction log (tail of each run):\n${tails.join('\n----\n')}`
+    throw error
+  }
+}
+
+/** The loop's answers, reduced to a fact: how many were not 200, by status, and when. */
+function loopFacts(answers: Answer[]): Record<string, unknown> {
+  // A loop that barely ran proves nothing.
+  if (answers.length < 20) return { tooFewRequests: answers.length }
+  const failed = answers.filter(a => a.status !== 200)
+  const byStatus: Record<string, number> = {}
+  for (const a of failed) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1
+  return failed.length
+    ? {
+        failed: failed.length,
+        of: answers.length,
+        byStatus,
+        msIntoLoop: [failed[0].at, failed.at(-1)?.at],
+        first: failed.slice(0, 3).map(a => `${a.status} ${a.body.split('\n')[0]}`)
+      }
+    : { failed: 0 }
+}
+
+const healthyTargets = (n = 2) => Array.from({ length: n }, () => 'healthy')
+
 // ---- the scenarios -----------------------------------------------------------------------------------
 
 describe('no run leaves production worse than it found it', () => {
   test('1. a health-check-only change to a path the app does not serve: refused, production keeps its check', async () => {
     const seed = await deploySeed()
     const loop = requestLoop(seed.url)
-    let answers: Answer[] = []
+    let run: ActionRun | undefined
+    const facts: Record<string, unknown> = {}
     try {
-      const run = await deploy(brokenHealthCheck())
-      expectFailure(run)
-      // The message names the path and what it answered.
+      run = await deploy(brokenHealthCheck())
       const message = errorText(run)
-      expect(message).toContain(BROKEN_PATH)
-      expect(message).toContain('404')
-
-      // Production was never left on the broken check.
-      expect((await targetGroup(seed.targetGroupArn)).HealthCheckPath).toBe(GOOD_PATH)
-      await expectAllHealthy(seed.targetGroupArn)
-      expect((await service()).taskDefinition).toBe(seed.taskDefinitionArn)
+      facts.failed = run.code !== 0
+      // The message names the path and what it answered.
+      facts.messageNamesPath = message.includes(BROKEN_PATH)
+      facts.messageNames404 = message.includes('404')
+      // Production was never left on the broken check…
+      facts.healthCheckPath = (await targetGroup(seed.targetGroupArn)).HealthCheckPath
+      facts.targets = await targetStates(seed.targetGroupArn)
+      facts.taskDefinition = (await service()).taskDefinition
       // …and stays healthy: a few health-check intervals later nothing has turned.
       await sleep(A_FEW_INTERVALS_MS)
-      expect((await targetGroup(seed.targetGroupArn)).HealthCheckPath).toBe(GOOD_PATH)
-      await expectAllHealthy(seed.targetGroupArn)
+      facts.healthCheckPathLater = (await targetGroup(seed.targetGroupArn)).HealthCheckPath
+      facts.targetsLater = await targetStates(seed.targetGroupArn)
     } finally {
-      answers = await loop.stop()
+      facts.requests = loopFacts(await loop.stop())
     }
-    expectAllServed(answers)
+    expectFacts(
+      facts,
+      {
+        failed: true,
+        messageNamesPath: true,
+        messageNames404: true,
+        healthCheckPath: GOOD_PATH,
+        targets: healthyTargets(),
+        taskDefinition: seed.taskDefinitionArn,
+        healthCheckPathLater: GOOD_PATH,
+        targetsLater: healthyTargets(),
+        requests: { failed: 0 }
+      },
+      [run!]
+    )
   })
 
   test('2. a broken health check together with a new image: rolled back, check and revision as before', async () => {
     const seed = await deploySeed()
     const loop = requestLoop(seed.url)
-    let answers: Answer[] = []
+    let run: ActionRun | undefined
+    const facts: Record<string, unknown> = {}
     try {
-      const run = await deploy(brokenHealthCheck({ images: 'app=inokara/ecs-app:v2' }))
-      expectFailure(run)
+      run = await deploy(brokenHealthCheck({ images: 'app=inokara/ecs-app:v2' }))
+      facts.failed = run.code !== 0
       // The target group checks the path the app serves again (or never stopped doing so).
-      expect((await targetGroup(seed.targetGroupArn)).HealthCheckPath).toBe(GOOD_PATH)
+      facts.healthCheckPath = (await targetGroup(seed.targetGroupArn)).HealthCheckPath
       // The service runs the revision it ran before the run, and every target is healthy.
       const svc = await service()
-      expect(svc.taskDefinition).toBe(seed.taskDefinitionArn)
-      expect(svc.deployments?.map(d => d.taskDefinition)).toEqual([seed.taskDefinitionArn])
-      await expectAllHealthy(seed.targetGroupArn)
-      expect(run.summary).toMatch(/rolled back/i)
+      facts.taskDefinition = svc.taskDefinition
+      facts.deployments = svc.deployments?.map(d => d.taskDefinition)
+      facts.targets = await targetStates(seed.targetGroupArn)
+      facts.summarySaysRolledBack = /rolled back/i.test(run.summary)
     } finally {
-      answers = await loop.stop()
+      facts.requests = loopFacts(await loop.stop())
     }
-    expectAllServed(answers)
+    expectFacts(
+      facts,
+      {
+        failed: true,
+        healthCheckPath: GOOD_PATH,
+        taskDefinition: seed.taskDefinitionArn,
+        deployments: [seed.taskDefinitionArn],
+        targets: healthyTargets(),
+        summarySaysRolledBack: true,
+        requests: { failed: 0 }
+      },
+      [run!]
+    )
   })
 
   test('3. a target group replaced under traffic (Port changed): swapped in without a failed request', async () => {
     const seed = await deploySeed()
     const loop = requestLoop(seed.url)
-    let answers: Answer[] = []
+    let run: ActionRun | undefined
+    const facts: Record<string, unknown> = {}
+    let replacement = ''
     try {
-      const run = await deploy(goodInputs({ 'target-group': seedTargetGroup({ Port: 8080 }) }))
-      expectSuccess(run)
-      const replacement = run.outputs['target-group-arn']
-      expect(replacement).toMatch(/:targetgroup\//)
-      expect(replacement).not.toBe(seed.targetGroupArn)
-      expect((await targetGroup(replacement)).Port).toBe(8080)
+      run = await deploy(goodInputs({ 'target-group': seedTargetGroup({ Port: 8080 }) }))
+      facts.exit = run.code
+      replacement = run.outputs['target-group-arn'] ?? ''
+      facts.replaced = /:targetgroup\//.test(replacement) && replacement !== seed.targetGroupArn
+      facts.port = await orError(async () => (await targetGroup(replacement)).Port)
       // The listener forwards to the new group only, the service registers into it, its targets are healthy.
-      expect(await forwardedTo(seed.listenerArn, seed.loadBalancerArn)).toEqual([replacement])
-      expect((await service()).loadBalancers?.map(lb => lb.targetGroupArn)).toEqual([replacement])
-      await expectAllHealthy(replacement)
+      facts.listenerForwardsTo = await forwardedTo(seed.listenerArn, seed.loadBalancerArn)
+      facts.serviceTargetGroups = (await service()).loadBalancers?.map(lb => lb.targetGroupArn)
+      facts.targets = await orError(() => targetStates(replacement))
     } finally {
-      answers = await loop.stop()
+      facts.requests = loopFacts(await loop.stop())
     }
-    expectAllServed(answers)
+    expectFacts(
+      facts,
+      {
+        exit: 0,
+        replaced: true,
+        port: 8080,
+        listenerForwardsTo: [replacement],
+        serviceTargetGroups: [replacement],
+        targets: healthyTargets(),
+        requests: { failed: 0 }
+      },
+      [run!]
+    )
   })
 
   test('4. after a rolled-back deploy, the failed revision is not the base: the good inputs change nothing', async () => {
     const seed = await deploySeed()
     const loop = requestLoop(seed.url)
-    let answers: Answer[] = []
+    const runs: ActionRun[] = []
+    const facts: Record<string, unknown> = {}
     try {
       // A bad image: every path answers 500, so its targets never turn healthy and the run rolls back.
       await suite.control.images({ image: '*:bad', healthStatus: 500 })
       const bad = await deploy(goodInputs({ images: 'app=inokara/ecs-app:bad' }))
+      runs.push(bad)
+      // The setting up: it failed and was rolled back (today's action does this much already).
       expectFailure(bad, 'bad deploy')
-      const afterBad = await service()
-      expect(afterBad.taskDefinition).toBe(seed.taskDefinitionArn)
+      expect((await service()).taskDefinition).toBe(seed.taskDefinitionArn)
       await expectAllHealthy(seed.targetGroupArn)
 
-      // The dry-run plans no change of the task definition…
+      // The dry-run plans no change of the task definition (nor of the service)…
       const since = await lastSeq()
       const dry = await deploy(goodInputs({ 'dry-run': 'true' }))
+      runs.push(dry)
       expectSuccess(dry, 'dry-run')
-      const plan = JSON.parse(dry.outputs.plan ?? '[]') as { resource: string; action: string; calls: string[] }[]
-      const taskDefinitionStep = plan.find(s => s.resource === 'task-definition')
-      expect(taskDefinitionStep).toMatchObject({ action: 'none', calls: [] })
-      expect(plan.find(s => s.resource === 'service')).toMatchObject({ action: 'none', calls: [] })
-      expect(await attemptedMutations(since)).toEqual([])
+      const plan = JSON.parse(dry.outputs.plan ?? '[]') as {
+        resource: string
+        action: string
+        calls: string[]
+      }[]
+      const step = (resource: string) => {
+        const s = plan.find(x => x.resource === resource)
+        return s && { action: s.action, calls: s.calls }
+      }
+      facts.dryRunTaskDefinition = step('task-definition')
+      facts.dryRunService = step('service')
+      facts.dryRunChanged = dry.outputs.changed
 
       // …and the real run with the known-good inputs makes no mutating call at all.
       const again = await deploy(goodInputs())
-      expectSuccess(again, 're-deploy of the good inputs')
-      expect(await attemptedMutations(since)).toEqual([])
-      expect(again.outputs['task-definition-arn']).toBe(seed.taskDefinitionArn)
-      expect((await service()).taskDefinition).toBe(seed.taskDefinitionArn)
-      await expectAllHealthy(seed.targetGroupArn)
+      runs.push(again)
+      facts.exit = again.code
+      facts.mutatingCalls = await attemptedMutations(since)
+      facts.taskDefinitionOutput = again.outputs['task-definition-arn']
+      facts.taskDefinition = (await service()).taskDefinition
+      facts.targets = await targetStates(seed.targetGroupArn)
     } finally {
-      answers = await loop.stop()
+      facts.requests = loopFacts(await loop.stop())
     }
-    expectAllServed(answers)
+    expectFacts(
+      facts,
+      {
+        dryRunTaskDefinition: { action: 'none', calls: [] },
+        dryRunService: { action: 'none', calls: [] },
+        dryRunChanged: 'false',
+        exit: 0,
+        mutatingCalls: [],
+        taskDefinitionOutput: seed.taskDefinitionArn,
+        taskDefinition: seed.taskDefinitionArn,
+        targets: healthyTargets(),
+        requests: { failed: 0 }
+      },
+      runs
+    )
   })
 
   test('5. dry-run with delete: nothing is called that mutates, everything still exists and serves', async () => {
     const seed = await deploySeed()
     const loop = requestLoop(seed.url)
-    let answers: Answer[] = []
+    let run: ActionRun | undefined
+    const facts: Record<string, unknown> = {}
     try {
       const since = await lastSeq()
-      const run = await deploy(goodInputs({ delete: 'true', 'dry-run': 'true' }))
-      expect(await attemptedMutations(since)).toEqual([])
-
+      run = await deploy(goodInputs({ delete: 'true', 'dry-run': 'true' }))
+      facts.mutatingCalls = await attemptedMutations(since)
       const svc = await service()
-      expect({ exit: run.code, status: svc.status, desiredCount: svc.desiredCount }).toEqual({
-        exit: run.code,
-        status: 'ACTIVE',
-        desiredCount: 2
-      })
-      expect(svc.taskDefinition).toBe(seed.taskDefinitionArn)
-      const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: seed.taskDefinitionArn }))
-      expect(td.taskDefinition?.status).toBe('ACTIVE')
-      const lbs = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [seed.loadBalancerArn] }))
-      expect(lbs.LoadBalancers).toHaveLength(1)
-      expect(await forwardedTo(seed.listenerArn, seed.loadBalancerArn)).toEqual([seed.targetGroupArn])
-      expect((await targetGroup(seed.targetGroupArn)).HealthCheckPath).toBe(GOOD_PATH)
-      await expectAllHealthy(seed.targetGroupArn)
+      facts.service = {
+        status: svc.status,
+        desiredCount: svc.desiredCount,
+        taskDefinition: svc.taskDefinition
+      }
+      facts.taskDefinitionStatus = await orError(
+        async () =>
+          (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: seed.taskDefinitionArn })))
+            .taskDefinition?.status
+      )
+      facts.loadBalancers = await orError(
+        async () =>
+          (await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [seed.loadBalancerArn] })))
+            .LoadBalancers?.length
+      )
+      facts.listenerForwardsTo = await orError(() => forwardedTo(seed.listenerArn, seed.loadBalancerArn))
+      facts.healthCheckPath = await orError(
+        async () => (await targetGroup(seed.targetGroupArn)).HealthCheckPath
+      )
+      facts.targets = await orError(() => targetStates(seed.targetGroupArn))
     } finally {
-      answers = await loop.stop()
+      facts.requests = loopFacts(await loop.stop())
     }
-    expectAllServed(answers)
+    expectFacts(
+      facts,
+      {
+        mutatingCalls: [],
+        service: { status: 'ACTIVE', desiredCount: 2, taskDefinition: seed.taskDefinitionArn },
+        taskDefinitionStatus: 'ACTIVE',
+        loadBalancers: 1,
+        listenerForwardsTo: [seed.targetGroupArn],
+        healthCheckPath: GOOD_PATH,
+        targets: healthyTargets(),
+        requests: { failed: 0 }
+      },
+      [run!]
+    )
   })
 })
