@@ -479,6 +479,8 @@ describe('no run leaves production worse than it found it', () => {
         async () => (await targetGroup(seed.targetGroupArn)).HealthCheckPath
       )
       facts.targets = await orError(() => targetStates(seed.targetGroupArn))
+      // A dry-run is quick: the loop keeps asking for a few health-check intervals more.
+      await sleep(A_FEW_INTERVALS_MS)
     } finally {
       facts.requests = loopFacts(await loop.stop())
     }
