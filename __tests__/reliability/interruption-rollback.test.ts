@@ -239,34 +239,46 @@ describe('a failing change whose rollback is interrupted, then the good inputs a
       converged: outcomes.filter(o => o.converged).length,
       outcomes: outcomes.map(({ rerunLog: _l, before: _b, ...o }) => o)
     })
+    // One comparison for everything, so that a failure shows every cut that is off at once.
     // The reference itself: the change fails and production is as before (change-safety scenario 2),
-    // the change making calls and the rollback undoing them with calls of its own.
-    expect({
-      exit: ref.run.code === 0 ? 'success' : 'failure',
-      after: ref.after,
-      changeFirst: ref.ops.slice(0, ref.changeOps.length),
-      rollbackCalls: ref.ops.length > ref.changeOps.length
-    }).toEqual({ exit: 'failure', after: ref.before, changeFirst: ref.changeOps, rollbackCalls: true })
-    // Killed right after the cut call took effect, not before and not later.
-    for (const [n, o] of outcomes.entries()) {
-      expect({ cut: o.cut, killedBy: o.killedBy, ops: o.opsBeforeKill }).toEqual({
-        cut: o.cut,
-        killedBy: 'SIGKILL',
-        ops: ref.ops.slice(0, n + 1)
-      })
+    // the change making calls and the rollback undoing them with calls of its own. Each cut: killed right
+    // after the cut call took effect (not before, not later); the re-run of the good inputs succeeds and
+    // leaves production as it was before the failing run.
+    const observed = {
+      reference: {
+        exit: ref.run.code === 0 ? 'success' : 'failure',
+        after: ref.after,
+        changeFirst: ref.ops.slice(0, ref.changeOps.length),
+        rollbackCalls: ref.ops.length > ref.changeOps.length
+      },
+      cuts: outcomes.map(o => ({
+        cut: `${o.cut} (${o.part})`,
+        killedBy: o.killedBy,
+        opsBeforeKill: o.opsBeforeKill,
+        rerunExit: o.rerunExit,
+        state: o.state
+      }))
     }
-    // Every re-run of the good inputs succeeds and leaves production as it was before the failing run.
-    expect(
-      outcomes
-        .filter(o => !o.converged)
-        .map(o => ({
-          cut: o.cut,
-          part: o.part,
-          rerunExit: o.rerunExit,
-          rerunOps: o.rerunOps,
-          state: o.state,
-          log: o.rerunLog
-        }))
-    ).toEqual([])
+    const desired = {
+      reference: { exit: 'failure', after: ref.before, changeFirst: ref.changeOps, rollbackCalls: true },
+      cuts: outcomes.map((o, n) => ({
+        cut: `${o.cut} (${o.part})`,
+        killedBy: 'SIGKILL',
+        opsBeforeKill: ref.ops.slice(0, n + 1),
+        rerunExit: 0,
+        state: o.before
+      }))
+    }
+    try {
+      expect(observed).toEqual(desired)
+    } catch (error) {
+      const logs = outcomes
+        .filter(o => o.rerunLog)
+        .map(
+          o => `re-run after cut ${o.cut}, mutating calls ${o.rerunOps.join(', ') || 'none'}:\n${o.rerunLog}`
+        )
+      ;(error as Error).message += `\n\n${logs.join('\n----\n')}`
+      throw error
+    }
   }, 400_000)
 })
