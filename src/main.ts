@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
-import { readInputs } from './inputs/index.js'
+import { parseRequest, readRawInputs } from './inputs/index.js'
 import type { DeployRequest } from './model/request.js'
-import { explainAwsError } from './aws/errors.js'
+import { DeployError, explainAwsError } from './aws/errors.js'
 import { applyPreview, previewUrl } from './inputs/preview.js'
 import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText, teardownPlanJson } from './report/plan-text.js'
@@ -30,7 +30,9 @@ export async function run(): Promise<void> {
   let aws: AwsStages | undefined
   try {
     const request = await stages.run('inputs', () => {
-      const read = readInputs()
+      const raw = readRawInputs()
+      report.clusterInput = raw.cluster
+      const read = parseRequest(raw)
       return read.preview
         ? applyPreview(read, read.preview, { priorityRange: read.preview.priorityRange })
         : read
@@ -47,6 +49,7 @@ export async function run(): Promise<void> {
       removalLabel,
       RolloutFailed
     } = aws
+    const { ApplyFailed, rollBack, noRollbackReason } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
 
     if (request.delete) {
@@ -88,9 +91,36 @@ export async function run(): Promise<void> {
       return
     }
 
-    const applied = await stages.run('apply', () =>
-      applyPlan({ clients, request, actual, plan, log: core.info })
+    // The target groups the service used before this run: where production must be healthy after a rollback.
+    const previousTargetGroupArns = (actual.service?.loadBalancers ?? []).flatMap(lb =>
+      lb.targetGroupArn ? [lb.targetGroupArn] : []
     )
+    const applied = await stages.run('apply', async () => {
+      try {
+        return await applyPlan({ clients, request, actual, plan, log: core.info })
+      } catch (error) {
+        if (!(error instanceof ApplyFailed)) throw error
+        // Part of the plan ran: undo it before saying anything, so production is as it was.
+        const message = explainAwsError(error.cause)
+        const skip =
+          error.journal.length === 0
+            ? 'not needed: nothing was changed'
+            : noRollbackReason({ request, superseded: false })
+        if (skip) throw new DeployError(`${message}\nRollback ${skip}`)
+        const back = await rollBack({
+          clients,
+          request,
+          journal: error.journal,
+          previousTaskDefinitionArn: actual.service?.taskDefinition,
+          serviceCreated: !actual.service,
+          targetGroupArns: previousTargetGroupArns,
+          log: core.info
+        })
+        report.rollback = back.summary
+        report.rolledBack = back
+        throw new DeployError(`${message}\nRollback ${back.summary}`)
+      }
+    })
     const url =
       request.preview && applied.dnsName
         ? previewUrl({ preview: request.preview, listener: request.listener, dnsName: applied.dnsName })
@@ -106,15 +136,20 @@ export async function run(): Promise<void> {
       'service-arn': applied.serviceArn,
       'task-definition-arn': applied.taskDefinitionArn,
       'deployment-id': applied.deploymentId,
-      changed: String(applied.changed || plan.changed)
+      changed: String(applied.changed)
     })
 
     if (request.wait.enabled) {
       const watched = await stages.run('watch', () =>
-        watchAndRecover({ clients, request, applied, log: core.info }).catch((e: unknown) => {
-          if (e instanceof RolloutFailed) report.watched(e.result, e.rollback)
-          throw e
-        })
+        watchAndRecover({ clients, request, applied, previousTargetGroupArns, log: core.info }).catch(
+          (e: unknown) => {
+            if (e instanceof RolloutFailed) {
+              report.watched(e.result, e.rollback)
+              if (e.outcome) report.rolledBack = e.outcome
+            }
+            throw e
+          }
+        )
       )
       report.watched(watched.result)
     }

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { toActionInputs } from '../../src/inputs/index.js'
+import { toActionInputs } from '../../test-support/inputs.js'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { BAD_INPUTS, type BadInput } from '../fixtures/bad-inputs.js'
 import { errorLines, recordFigures, runToEnd } from './harness.js'

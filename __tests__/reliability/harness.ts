@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ACTION_DEFAULTS, toActionInputs } from '../../src/inputs/index.js'
+import { ACTION_DEFAULTS } from '../../src/inputs/index.js'
+import { toActionInputs } from '../../test-support/inputs.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
 import {
   actionNode,

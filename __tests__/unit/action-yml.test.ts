@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
+import { INPUTS } from '../../src/inputs/table.js'
 import { OUTPUT_NAMES } from '../../src/report/outputs.js'
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../..')
@@ -33,16 +34,43 @@ describe('action.yml is the contract', () => {
     expect(direct.map(s => path.relative(root, s.f))).toEqual([])
   })
 
-  test('every input read by the code is declared in action.yml', () => {
-    const read = new Set<string>()
-    for (const { text } of srcText) {
-      for (const m of text.matchAll(/get(?:Boolean|Multiline)?Input\(\s*'([a-z0-9-]+)'/g)) read.add(m[1])
-    }
-    expect(read.size).toBeGreaterThan(10)
-    const undeclared = [...read].filter(name => !(name in action.inputs))
-    expect(undeclared).toEqual([])
-    const unread = Object.keys(action.inputs).filter(name => !read.has(name))
-    expect(unread).toEqual([])
+  test('declares the inputs of the table, in its order, with its descriptions, defaults and required', () => {
+    const fromTable = Object.fromEntries(
+      Object.values(INPUTS).map(spec => [
+        spec.name,
+        spec.required
+          ? { description: spec.description, required: true }
+          : { description: spec.description, required: false, default: String(spec.default) }
+      ])
+    )
+    expect(Object.keys(action.inputs)).toEqual(Object.keys(fromTable))
+    expect(action.inputs).toEqual(fromTable)
+  })
+
+  test('inputs are read only by the inputs stage, through the table (no input named in a read)', () => {
+    const readers = srcText.filter(s => /\bget(?:Boolean|Multiline)?Input\(/.test(s.text))
+    expect(readers.map(s => path.relative(root, s.f))).toEqual([path.join('src', 'inputs', 'index.ts')])
+    const byName = readers.filter(s => /get(?:Boolean|Multiline)?Input\(\s*['"`]/.test(s.text))
+    expect(byName.map(s => path.relative(root, s.f))).toEqual([])
+  })
+
+  test("README's inputs table lists the table's inputs, in its order, with their defaults", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('\n## Inputs\n'), readme.indexOf('\n## Outputs\n'))
+    const rows = section
+      .split('\n')
+      .filter(line => /^\| `/.test(line))
+      .map(line => line.split('|').map(cell => cell.trim()))
+      .map(([, name, defaultCell, description]) => ({ name, defaultCell, described: description !== '' }))
+    const shown = (spec: (typeof INPUTS)[keyof typeof INPUTS]): string =>
+      spec.required ? '(required)' : spec.default === '' ? '' : `\`${String(spec.default)}\``
+    expect(rows).toEqual(
+      Object.values(INPUTS).map(spec => ({
+        name: `\`${spec.name}\``,
+        defaultCell: shown(spec),
+        described: true
+      }))
+    )
   })
 
   test('every input has a description, and optional inputs carry their default in action.yml', () => {

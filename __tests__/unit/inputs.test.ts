@@ -8,11 +8,10 @@ import {
   InputError,
   parseRequest,
   readInputs,
-  toActionInputs,
-  toInputEnv,
   withDefaults,
   type RawInputs
 } from '../../src/inputs/index.js'
+import { toActionInputs, toInputEnv } from '../../test-support/inputs.js'
 import type { DeployRequest } from '../../src/model/request.js'
 import {
   SEED_PASTED_TG_ARN,
@@ -258,15 +257,16 @@ describe('load balancer, listener and rule', () => {
     expect(request.targetGroup).toBeUndefined()
   })
 
-  test('an existing target group by ARN, without a target-group input', () => {
+  test('a load balancer needs the target-group input, even when the service names a target group ARN', () => {
     const tgArn =
       'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/default/0123456789abcdef'
     const service = JSON.stringify({
       ...seedService(),
       loadBalancers: [{ targetGroupArn: tgArn, containerName: 'app', containerPort: 4567 }]
     })
-    const request = parse({ cluster: 'ecs-demo', loadBalancer: 'alb-demo', service })
-    expect(request.service.loadBalancers?.[0].targetGroupArn).toBe(tgArn)
+    const e = errorOf(() => parse({ cluster: 'ecs-demo', loadBalancer: 'alb-demo', service }))
+    expect({ input: e.input, field: e.field }).toEqual({ input: 'target-group', field: undefined })
+    expect(e.message).toMatch(/^Input "target-group": is required with a load-balancer input/)
   })
 
   const cert = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/12345678-1234-1234-1234-123456789012'

@@ -5,9 +5,9 @@ import {
   countConditionValues,
   fitName,
   PREVIEW_TAG,
-  previewIdFromEvent,
   previewUrl
 } from '../../src/inputs/preview.js'
+import { previewIdFromEvent } from '../../src/inputs/validate-preview.js'
 import { seedRequest, seedService } from '../fixtures/seed.js'
 
 /**

@@ -1,93 +1,50 @@
 import * as core from '@actions/core'
 import type { DeployRequest } from '../model/request.js'
 import { InputError } from './errors.js'
-import { readDocumentInput, type DocumentInput } from './parse-document.js'
-import { knownNetworkMode } from './network-mode.js'
-import { ACTION_DEFAULTS, INPUT_NAMES, withDefaults, type RawInputs } from './raw-inputs.js'
-import { validatePreview } from './validate-preview.js'
-import {
-  parseChoice,
-  parseCluster,
-  parseInteger,
-  parseOptionalInteger,
-  parsePriorityRange,
-  parseRegion,
-  parseTags
-} from './scalars.js'
-import { registerTaskDefinitionSecrets } from './secrets.js'
-import { validateCombination } from './validate-combination.js'
-import { validateListener } from './validate-listener.js'
-import { validateListenerRule } from './validate-listener-rule.js'
-import { validateLoadBalancer } from './validate-load-balancer.js'
-import { serviceDocument, validateService } from './validate-service.js'
-import { validateTargetGroup } from './validate-target-group.js'
-import { parseAttributes } from './validate-attributes.js'
-import { validateTaskDefinition } from './validate-task-definition.js'
 import { applyImages } from './images.js'
+import { knownNetworkMode } from './network-mode.js'
+import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type RawInputs } from './table.js'
+import { validateCombination } from './validate-combination.js'
+import { validateListenerRule } from './validate-listener-rule.js'
+import { validatePreview } from './validate-preview.js'
+import { validateService } from './validate-service.js'
+import { validateTaskDefinition } from './validate-task-definition.js'
 
 export { InputError } from './errors.js'
 export {
   ACTION_DEFAULTS,
   INPUT_NAMES,
-  toActionInputs,
-  toInputEnv,
+  INPUTS,
   withDefaults,
+  type InputKey,
+  type InputName,
   type RawInputs
-} from './raw-inputs.js'
+} from './table.js'
 
-/**
- * Reads every input once (booleans through getBooleanInput) and turns them into a DeployRequest. The
- * names are spelled out so that the action.yml contract test sees every input read.
- */
+/** Reads every input once, as the table declares them, and turns them into a DeployRequest. */
 export function readInputs(): DeployRequest {
-  return parseRequest({
-    cluster: core.getInput('cluster'),
-    service: core.getInput('service'),
-    taskDefinition: core.getInput('task-definition'),
-    images: core.getInput('images'),
-    loadBalancer: core.getInput('load-balancer'),
-    targetGroup: core.getInput('target-group'),
-    loadBalancerAttributes: core.getInput('load-balancer-attributes'),
-    targetGroupAttributes: core.getInput('target-group-attributes'),
-    listener: core.getInput('listener'),
-    listenerRule: core.getInput('listener-rule'),
-    listenerRulePriorityRange: core.getInput('listener-rule-priority-range'),
-    redirectHttpToHttps: flag('redirectHttpToHttps', () => core.getBooleanInput('redirect-http-to-https')),
-    desiredCount: core.getInput('desired-count'),
-    forceNewDeployment: flag('forceNewDeployment', () => core.getBooleanInput('force-new-deployment')),
-    tags: core.getInput('tags'),
-    waitForServiceStability: flag('waitForServiceStability', () =>
-      core.getBooleanInput('wait-for-service-stability')
-    ),
-    waitForMinutes: core.getInput('wait-for-minutes'),
-    pollIntervalSeconds: core.getInput('poll-interval-seconds'),
-    rollbackOnFailure: flag('rollbackOnFailure', () => core.getBooleanInput('rollback-on-failure')),
-    newServiceOnFailure: core.getInput('new-service-on-failure'),
-    dryRun: flag('dryRun', () => core.getBooleanInput('dry-run')),
-    summary: flag('summary', () => core.getBooleanInput('summary')),
-    adoptExisting: flag('adoptExisting', () => core.getBooleanInput('adopt-existing')),
-    previewId: core.getInput('preview-id'),
-    previewRouting: core.getInput('preview-routing'),
-    previewHostTemplate: core.getInput('preview-host-template'),
-    delete: flag('delete', () => core.getBooleanInput('delete')),
-    deleteBaseStack: flag('deleteBaseStack', () => core.getBooleanInput('delete-base-stack')),
-    githubToken: core.getInput('github-token'),
-    awsRegion: core.getInput('aws-region'),
-    maxAttempts: core.getInput('max-attempts')
-  })
+  return parseRequest(readRawInputs())
 }
 
-type BooleanKey = { [K in keyof RawInputs]: RawInputs[K] extends boolean ? K : never }[keyof RawInputs]
+/** The runner's values of every input in the table (booleans through getBooleanInput). */
+export function readRawInputs(): RawInputs {
+  const raw: Record<string, string | boolean> = {}
+  for (const key of INPUT_KEYS) {
+    const spec = INPUTS[key]
+    raw[key] =
+      typeof spec.default === 'boolean' ? readFlag(spec.name, spec.default) : core.getInput(spec.name)
+  }
+  return raw as RawInputs
+}
 
 /** getBooleanInput's error names neither the value nor the accepted words in our style; empty: default. */
-function flag(key: BooleanKey, read: () => boolean): boolean {
+function readFlag(name: string, fallback: boolean): boolean {
   try {
-    return read()
+    return core.getBooleanInput(name)
   } catch {
-    const name = INPUT_NAMES[key]
     const text = core.getInput(name)
     // Outside a runner nothing fills action.yml's defaults in; empty means "as declared there".
-    if (text === '') return ACTION_DEFAULTS[key]
+    if (text === '') return fallback
     throw new InputError(
       name,
       undefined,
@@ -126,165 +83,104 @@ export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): Dep
   }
 }
 
+/** Each input parsed on its own (the table), then the rules that relate them, then the request. */
 function buildRequest(
   rawInputs: RawInputs,
   opts: ParseOptions & { setSecret: (value: string) => void }
 ): DeployRequest {
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? env.GITHUB_WORKSPACE ?? process.cwd()
-  const raw = withDefaults(rawInputs)
-  // Masked before anything else is read: any later input may be the one that fails.
-  const githubToken = raw.githubToken.trim()
-  if (githubToken) opts.setSecret(githubToken)
+  const input = parseInputs({ raw: withDefaults(rawInputs), cwd, setSecret: opts.setSecret })
 
-  const read = (key: keyof RawInputs, allowReference = false): DocumentInput =>
-    readDocumentInput({ input: INPUT_NAMES[key], text: raw[key] as string, cwd, allowReference })
-  // The task definition first: its secret values are masked before any message could quote one.
-  const taskDefinitionDoc = read('taskDefinition', true)
-  if (taskDefinitionDoc.kind === 'document') {
-    registerTaskDefinitionSecrets(taskDefinitionDoc.value, opts.setSecret)
-  }
-
-  const cluster = parseCluster({ input: 'cluster', text: raw.cluster })
-  const desiredCount = parseOptionalInteger({
-    input: 'desired-count',
-    text: raw.desiredCount,
-    min: 0,
-    max: 5000
-  })
-  const minutes = parseInteger({ input: 'wait-for-minutes', text: raw.waitForMinutes, min: 1, max: 360 })
-  const pollIntervalSeconds = parseInteger({
-    input: 'poll-interval-seconds',
-    text: raw.pollIntervalSeconds,
-    min: 1,
-    max: 300
-  })
-  const maxAttempts = parseInteger({ input: 'max-attempts', text: raw.maxAttempts, min: 1, max: 20 })
-  const priorityRange = parsePriorityRange({
-    input: 'listener-rule-priority-range',
-    text: raw.listenerRulePriorityRange
-  })
-  const newServiceOnFailure = parseChoice({
-    input: 'new-service-on-failure',
-    text: raw.newServiceOnFailure,
-    choices: ['keep', 'scale-to-zero'] as const
-  })
-  const region = parseRegion({ input: 'aws-region', text: raw.awsRegion })
-  const tags = parseTags({ input: 'tags', text: raw.tags })
   const preview = validatePreview({
-    id: raw.previewId,
-    routing: raw.previewRouting,
-    hostTemplate: raw.previewHostTemplate,
+    id: input.previewId,
+    routing: input.previewRouting,
+    hostTemplate: input.previewHostTemplate,
     env
   })
   // A teardown job whose preview inputs came out empty must not fall back to removing production.
-  if (raw.delete && !preview && !raw.deleteBaseStack) {
+  if (input.delete && !preview && !input.deleteBaseStack) {
     throw new InputError(
       'delete',
       undefined,
       'is true without a preview (preview-routing is empty), so it would remove the base stack itself: set delete-base-stack: true to confirm that'
     )
   }
-  if (raw.deleteBaseStack && (!raw.delete || preview)) {
+  if (input.deleteBaseStack && (!input.delete || preview)) {
     throw new InputError(
       'delete-base-stack',
       undefined,
-      raw.delete
+      input.delete
         ? 'confirms removing the base stack, but a preview is set (only the preview would be removed): drop one of them'
         : 'only confirms delete: true, which is not set'
     )
   }
 
-  const loadBalancer = validateLoadBalancer(read('loadBalancer', true))
-  const targetGroup = validateTargetGroup(read('targetGroup'))
-  const loadBalancerAttributes = parseAttributes({
-    input: INPUT_NAMES.loadBalancerAttributes,
-    text: raw.loadBalancerAttributes,
-    kind: 'load balancer'
-  })
-  const targetGroupAttributes = parseAttributes({
-    input: INPUT_NAMES.targetGroupAttributes,
-    text: raw.targetGroupAttributes,
-    kind: 'target group'
-  })
-  const listenerDoc = read('listener')
-  const listener = validateListener(listenerDoc)
-  const listenerRule = validateListenerRule(read('listenerRule'), priorityRange)
-  const service = serviceDocument(read('service'))
+  const listenerRule = validateListenerRule(input.listenerRule, input.listenerRulePriorityRange)
+  const service = input.service
   const taskDefinition = applyImages({
-    text: raw.images,
-    taskDefinition: validateTaskDefinition(taskDefinitionDoc, service.taskDefinition)
+    text: input.images,
+    taskDefinition: validateTaskDefinition(input.taskDefinition, service.taskDefinition)
   })
   const networkMode = knownNetworkMode({ taskDefinition, service })
   // How the inputs fit together first: a misplaced input explains more than what follows from it.
   validateCombination({
-    loadBalancer,
-    targetGroup,
-    loadBalancerAttributes: loadBalancerAttributes !== undefined,
-    targetGroupAttributes: targetGroupAttributes !== undefined,
-    listenerGiven: !sameDocument(listenerDoc, ACTION_DEFAULTS.listener),
-    listener,
+    loadBalancer: input.loadBalancer,
+    targetGroup: input.targetGroup,
+    loadBalancerAttributes: input.loadBalancerAttributes !== undefined,
+    targetGroupAttributes: input.targetGroupAttributes !== undefined,
+    listenerGiven: input.listener.given,
+    listener: input.listener.request,
     listenerRule,
-    redirectHttpToHttps: raw.redirectHttpToHttps,
+    redirectHttpToHttps: input.redirectHttpToHttps,
     service,
     networkMode,
     preview: preview !== undefined
   })
   if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
     throw new InputError(
-      INPUT_NAMES.images,
+      INPUTS.images.name,
       undefined,
       `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
     )
   }
   validateService(service, {
-    cluster,
-    targetGroupGiven: targetGroup !== undefined,
+    cluster: input.cluster,
+    targetGroupGiven: input.targetGroup !== undefined,
     taskDefinition,
     networkMode
   })
 
   const request: DeployRequest = {
-    cluster,
-    service: { ...service, cluster },
+    cluster: input.cluster,
+    service: { ...service, cluster: input.cluster },
     taskDefinition,
-    listener,
-    redirectHttpToHttps: raw.redirectHttpToHttps,
-    forceNewDeployment: raw.forceNewDeployment,
-    tags,
+    listener: input.listener.request,
+    redirectHttpToHttps: input.redirectHttpToHttps,
+    forceNewDeployment: input.forceNewDeployment,
+    tags: input.tags,
     wait: {
-      enabled: raw.waitForServiceStability,
-      minutes,
-      pollIntervalSeconds,
-      rollbackOnFailure: raw.rollbackOnFailure,
-      newServiceOnFailure
+      enabled: input.waitForServiceStability,
+      minutes: input.waitForMinutes,
+      pollIntervalSeconds: input.pollIntervalSeconds,
+      rollbackOnFailure: input.rollbackOnFailure,
+      newServiceOnFailure: input.newServiceOnFailure
     },
-    dryRun: raw.dryRun,
-    summary: raw.summary,
-    adoptExisting: raw.adoptExisting,
-    maxAttempts,
-    delete: raw.delete,
-    deleteBaseStack: raw.deleteBaseStack
+    dryRun: input.dryRun,
+    summary: input.summary,
+    adoptExisting: input.adoptExisting,
+    maxAttempts: input.maxAttempts,
+    delete: input.delete,
+    deleteBaseStack: input.deleteBaseStack
   }
-  if (region !== undefined) request.region = region
-  if (loadBalancer) request.loadBalancer = loadBalancer
-  if (targetGroup) request.targetGroup = targetGroup
-  if (loadBalancerAttributes) request.loadBalancerAttributes = loadBalancerAttributes
-  if (targetGroupAttributes) request.targetGroupAttributes = targetGroupAttributes
+  if (input.awsRegion !== undefined) request.region = input.awsRegion
+  if (input.loadBalancer) request.loadBalancer = input.loadBalancer
+  if (input.targetGroup) request.targetGroup = input.targetGroup
+  if (input.loadBalancerAttributes) request.loadBalancerAttributes = input.loadBalancerAttributes
+  if (input.targetGroupAttributes) request.targetGroupAttributes = input.targetGroupAttributes
   if (listenerRule) request.listenerRule = listenerRule
-  if (desiredCount !== undefined) request.desiredCount = desiredCount
-  if (preview) request.preview = { ...preview, priorityRange }
-  if (githubToken) request.githubToken = githubToken
+  if (input.desiredCount !== undefined) request.desiredCount = input.desiredCount
+  if (preview) request.preview = { ...preview, priorityRange: input.listenerRulePriorityRange }
+  if (input.githubToken) request.githubToken = input.githubToken
   return request
-}
-
-/** Whether a parsed document says the same as this JSON text, whatever the key order or formatting. */
-function sameDocument(doc: DocumentInput, json: string): boolean {
-  const canonical = (v: unknown): string =>
-    JSON.stringify(v, (_k, x: unknown) =>
-      x && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
-        : x
-    )
-  return doc.kind === 'document' && canonical(doc.value) === canonical(JSON.parse(json))
 }

@@ -3,6 +3,9 @@ import { DeployError } from '../model/errors.js'
 import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from '../model/request.js'
 import { fitName, PREVIEW_TAG } from '../model/names.js'
 import { previewHost } from '../model/urls.js'
+import { parsePriorityRange } from './scalars.js'
+import { INPUTS } from './table.js'
+import { checkPreview, HOST_HEADER_MAX } from './validate-preview.js'
 
 export { previewHost, previewUrl } from '../model/urls.js'
 export { fitName, PREVIEW_TAG } from '../model/names.js'
@@ -14,24 +17,21 @@ export { fitName, PREVIEW_TAG } from '../model/names.js'
  */
 
 /** The band listener-rule-priority-range defaults to in action.yml. */
-export const DEFAULT_PRIORITY_RANGE: [number, number] = [1000, 1999]
+export const DEFAULT_PRIORITY_RANGE: [number, number] = parsePriorityRange({
+  input: INPUTS.listenerRulePriorityRange.name,
+  text: INPUTS.listenerRulePriorityRange.default
+})
 
 /** AWS limits the derived names must respect. */
-export const NAME_LIMITS = { targetGroup: 32, service: 255, family: 255, hostHeader: 128 } as const
+export const NAME_LIMITS = {
+  targetGroup: 32,
+  service: 255,
+  family: 255,
+  hostHeader: HOST_HEADER_MAX
+} as const
 
 /** ALB quotas checked before any change (the defaults; AWS can raise the rules quota on request). */
 export const RULE_QUOTAS = { rulesPerLoadBalancer: 100, conditionValuesPerRule: 5 } as const
-
-/** A host label: the id ends up in a host name, so it follows DNS label rules. */
-const ID_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
-
-/** `pr-<number>` for a pull_request (or pull_request_target) event, else undefined. */
-export function previewIdFromEvent(opts: { eventName?: string; payload: unknown }): string | undefined {
-  if (opts.eventName !== 'pull_request' && opts.eventName !== 'pull_request_target') return undefined
-  const payload = (opts.payload ?? {}) as { number?: unknown; pull_request?: { number?: unknown } }
-  const n = payload.pull_request?.number ?? payload.number
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? `pr-${n}` : undefined
-}
 
 /** The listener rule conditions of a preview: its host name, or `/<id>` and everything under it. */
 export function previewConditions(preview: PreviewOptions): RuleCondition[] {
@@ -39,27 +39,6 @@ export function previewConditions(preview: PreviewOptions): RuleCondition[] {
     return [{ Field: 'host-header', HostHeaderConfig: { Values: [previewHost(preview)] } }]
   }
   return [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${preview.id}/*`, `/${preview.id}`] } }]
-}
-
-function validatePreview(preview: PreviewOptions): void {
-  if (!ID_PATTERN.test(preview.id)) {
-    throw new DeployError(
-      `preview-id: "${preview.id}" must be 1-63 lower case letters, digits or hyphens, not starting or ending with a hyphen (e.g. pr-123).`
-    )
-  }
-  if (preview.routing === 'host') {
-    if (!preview.hostTemplate.includes('{id}')) {
-      throw new DeployError(
-        `preview-host-template: "${preview.hostTemplate}" has no {id}, so every preview would get the same host name.`
-      )
-    }
-    const host = previewHost(preview)
-    if (host.length > NAME_LIMITS.hostHeader || !/^[a-z0-9*?.-]+$/.test(host)) {
-      throw new DeployError(
-        `preview-host-template: "${host}" is not a valid host header value (letters, digits, '-', '.', '*', '?'; at most ${NAME_LIMITS.hostHeader} characters).`
-      )
-    }
-  }
 }
 
 function withTag(tags: DeployRequest['tags'], key: string, value: string): DeployRequest['tags'] {
@@ -76,7 +55,7 @@ export function applyPreview(
   preview: PreviewOptions,
   opts: { priorityRange?: [number, number] } = {}
 ): DeployRequest {
-  validatePreview(preview)
+  checkPreview(preview)
   const lb = request.loadBalancer
   if (!lb || !request.targetGroup) {
     throw new DeployError(

@@ -1,5 +1,7 @@
 import type { ListenerRequest, ListenerRuleRequest, LoadBalancerRequest } from '../model/request.js'
+import { ecsTargetType } from '../model/target-type.js'
 import { InputError } from './errors.js'
+import { TARGET_GROUP_ARN } from './identifiers.js'
 import type { KnownNetworkMode } from './network-mode.js'
 import type { TargetGroupInput } from './validate-target-group.js'
 import type { ServiceInput } from './validate-service.js'
@@ -79,11 +81,16 @@ export function validateCombination(c: Combination): void {
       'must name the container and port to put behind the target group: [{"containerName": "app", "containerPort": 4567}]'
     )
   }
-  if (c.loadBalancer && !c.targetGroup && attached.length === 0) {
+  // A placeholder ARN without a target-group input is the service's own mistake: validateService names
+  // its field. A real one still needs this input: the action routes only to the target group it manages.
+  const placeholder = attached.some(a => !TARGET_GROUP_ARN.test(a.targetGroupArn ?? ''))
+  if (c.loadBalancer && !c.targetGroup && !placeholder) {
     throw new InputError(
       'target-group',
       undefined,
-      'is required with a load-balancer input (or give the service loadBalancers[].targetGroupArn)'
+      attached.length === 0
+        ? 'is required with a load-balancer input: the target group (CreateTargetGroup JSON/YAML) the service registers in'
+        : "is required with a load-balancer input, even when the service names a target group ARN: the action routes the load balancer's listener to the target group it manages (a CreateTargetGroup JSON/YAML), and fills in the service's targetGroupArn with it"
     )
   }
   if (c.preview && (!c.loadBalancer || !c.targetGroup)) {
@@ -96,13 +103,13 @@ export function validateCombination(c: Combination): void {
   checkTargetType(c)
 }
 
-/** awsvpc tasks register by IP, bridge/host tasks by instance: the target group must agree. */
+/** The target group must take the tasks the way ECS registers them (ecsTargetType). */
 function checkTargetType(c: Combination): void {
-  if (!c.targetGroup || !c.networkMode) return
-  const wanted =
-    c.networkMode.mode === 'awsvpc' ? 'ip' : c.networkMode.mode === 'none' ? undefined : 'instance'
+  // A task without a network ('none') is never registered: nothing to check.
+  if (!c.targetGroup || !c.networkMode || c.networkMode.mode === 'none') return
+  const wanted = ecsTargetType(c.networkMode.mode)
   const actual = c.targetGroup.TargetType ?? 'instance'
-  if (wanted && actual !== wanted) {
+  if (actual !== wanted) {
     const got =
       c.targetGroup.TargetType === undefined ? 'it is left out, which means "instance"' : `got "${actual}"`
     throw new InputError(

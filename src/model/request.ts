@@ -13,7 +13,7 @@ import type {
 
 /**
  * Everything the action was asked to do, read once from the inputs and validated. Every later stage
- * takes this object; nothing below `inputs.ts` calls `core.getInput`.
+ * takes this object; nothing below the inputs stage (src/inputs/) calls `core.getInput`.
  */
 export interface DeployRequest {
   cluster: string

@@ -7,12 +7,16 @@ import { renderSummary, type SummaryData } from './summary.js'
 /** What one run found and did, gathered stage by stage for the job summary and the GitHub side. */
 export class RunReport {
   request?: DeployRequest
+  /** The cluster input as given: the summary's title when the inputs were refused (no request). */
+  clusterInput?: string
   outcome: 'success' | 'failure' | 'dry-run' | 'deleted' = 'failure'
   plan?: Plan
   applied?: Partial<Applied>
   targets?: SummaryData['targets']
   timeline?: SummaryData['timeline']
   rollback?: string
+  /** What a rollback put back, and whether it saw production healthy afterwards. */
+  rolledBack?: { ok: boolean; restored: string[]; kept: string[] }
   removed?: string[]
   /** Teardown with dry-run: what would be removed. */
   wouldRemove?: string[]
@@ -40,7 +44,7 @@ export class RunReport {
     const r = this.request
     try {
       const markdown = renderSummary({
-        cluster: r?.cluster ?? core.getInput('cluster'),
+        cluster: r?.cluster ?? this.clusterInput ?? '',
         serviceName: r?.service.serviceName ?? '(service)',
         region: r?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '',
         outcome: this.outcome === 'deleted' ? 'success' : this.outcome,
@@ -51,6 +55,7 @@ export class RunReport {
         timeline: this.timeline,
         timings: this.timings,
         rollback: this.rollback,
+        rolledBack: this.rolledBack,
         removed: this.removed,
         wouldRemove: this.wouldRemove
       })

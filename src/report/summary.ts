@@ -17,6 +17,7 @@ export interface SummaryData {
   /** Stage name → milliseconds. */
   timings: { stage: string; ms: number }[]
   rollback?: string
+  rolledBack?: { ok: boolean; restored: string[]; kept: string[] }
   /** Teardown: what was removed. */
   removed?: string[]
   /** Teardown with dry-run: what would be removed. */
@@ -80,6 +81,13 @@ export function renderSummary(d: SummaryData): string {
     out.push('')
   }
   if (d.rollback) out.push(`**Rollback:** ${esc(d.rollback)}`, '')
+  if (d.rolledBack && (d.rolledBack.restored.length || d.rolledBack.kept.length)) {
+    // "Rolled back" only once production was seen healthy again; before that it is an attempt.
+    out.push(d.rolledBack.ok ? '### Rolled back' : '### Rollback attempted (production not yet healthy)', '')
+    for (const r of d.rolledBack.restored) out.push(`- restored: ${esc(r)}`)
+    for (const k of d.rolledBack.kept) out.push(`- kept: ${esc(k)}`)
+    out.push('')
+  }
   if (d.removed) {
     out.push('### Removed', '')
     for (const r of d.removed) out.push(`- ${esc(r)}`)

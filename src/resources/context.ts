@@ -9,18 +9,21 @@ export interface PlanContext {
   warnings: string[]
 }
 
-/** What every resource applier gets; `log` takes one line per mutating call. */
-export interface ApplyContext {
+/** What executing one planned call needs: the inputs are complete, nothing is recomputed. */
+export interface CallContext {
   clients: Clients
   request: DeployRequest
-  actual: Actual
-  log: (line: string) => void
+  /** The step's name, for error messages: `ModifyTargetGroup web: …`. */
+  name: string
 }
 
-/**
- * Stands in for the ARN of a resource this run will create, while planning: it differs from every real
- * ARN (so whatever points at it is a change) and reads well in a dry-run.
- */
-export function pendingArn(kind: string, name: string): string {
-  return `(new ${kind} ${name})`
+/** What a call returned that later calls or the outputs need. */
+export interface CallResult {
+  arn?: string
+  vpcId?: string
+  dnsName?: string
+  /** UpdateService / CreateService: the PRIMARY deployment they started. */
+  deploymentId?: string
 }
+
+export { pendingArn } from '../model/placeholders.js'

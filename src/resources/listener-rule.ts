@@ -1,5 +1,6 @@
 import {
   CreateRuleCommand,
+  DeleteRuleCommand,
   DescribeRulesCommand,
   ModifyRuleCommand,
   SetRulePrioritiesCommand,
@@ -11,9 +12,12 @@ import {
 import { allPages } from '../aws/paginate.js'
 import { DeployError, explainAwsError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges } from '../model/diff.js'
-import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
+import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest, ListenerRuleRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
+import { restorableAction } from './listener.js'
+import { stepCalls } from './steps.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
 import { hexHash } from '../model/names.js'
 import { elbTags, isOwned, stackId, type TagMap } from './ownership.js'
@@ -134,7 +138,15 @@ function ruleLabel(rule: ListenerRuleRequest): string {
   return rule.Conditions.map(c => normalizeCondition(c)).join(' & ')
 }
 
-export function planListenerRule(ctx: PlanContext & { targetGroupArn: string }): PlanStep | undefined {
+export interface ListenerRulePlanOptions extends PlanContext {
+  targetGroupArn: string
+  /** The listener's ARN, or the placeholder of the one this run creates. */
+  listenerArn: string
+  /** Set when a rule this run creates is kept if the run fails; else it is deleted again. */
+  keepCreated?: string
+}
+
+export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undefined {
   const { request, actual } = ctx
   const rule = request.listenerRule
   if (!rule || !request.loadBalancer || !request.targetGroup) return undefined
@@ -144,23 +156,102 @@ export function planListenerRule(ctx: PlanContext & { targetGroupArn: string }):
     const priority =
       rule.Priority ?? allocatePriority({ request, rule, taken: takenPriorities(actual.rules) })
     const changes = creationChanges({ Priority: priority }, /^Priority$/)
-    return { resource: 'listener-rule', name, action: 'create', changes, calls: ['CreateRule'] }
+    const arn = pendingArn('listener rule', name)
+    const operations: Operation[] = [
+      {
+        do: {
+          call: 'CreateRule',
+          input: {
+            ListenerArn: ctx.listenerArn,
+            Priority: priority,
+            Conditions: rule.Conditions,
+            Actions: forwardTo(ctx.targetGroupArn),
+            Tags: elbTags(request)
+          },
+          produces: { arn },
+          ...(rule.Priority === undefined ? { priorityRange: rule.priorityRange } : {})
+        },
+        ...(ctx.keepCreated
+          ? { kept: ctx.keepCreated }
+          : { inverse: { call: 'DeleteRule', input: { RuleArn: arn } } as ChangeCall }),
+        says: `created listener rule ${name}`
+      }
+    ]
+    return {
+      resource: 'listener-rule',
+      name,
+      action: 'create',
+      changes,
+      calls: stepCalls(operations),
+      operations
+    }
   }
   const arn = existing.RuleArn
   const changes = ruleChanges({ rule, existing, targetGroupArn: ctx.targetGroupArn })
-  if (changes.length === 0)
-    return { resource: 'listener-rule', name, action: 'none', changes, arn, calls: [] }
-  if (!request.adoptExisting && !isOwned(actual.elbTags[arn ?? ''], request)) {
+  if (changes.length === 0 || !arn) {
+    return { resource: 'listener-rule', name, action: 'none', changes: [], arn, calls: [], operations: [] }
+  }
+  if (!request.adoptExisting && !isOwned(actual.elbTags[arn], request)) {
     throw new DeployError(
       `Listener rule ${name} (priority ${existing.Priority}) exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), ` +
         `and its ${changes.map(c => c.field).join(', ')} differ. Set the input adopt-existing: true to let the action modify it, or change the rule's conditions.`
     )
   }
-  const calls = [
-    ...(changes.some(c => c.field !== 'Priority') ? ['ModifyRule'] : []),
-    ...(changes.some(c => c.field === 'Priority') ? ['SetRulePriorities'] : [])
-  ]
-  return { resource: 'listener-rule', name, action: 'update', changes, arn, calls }
+  const operations: Operation[] = []
+  const fields = changes.map(c => c.field).filter(f => f !== 'Priority')
+  if (fields.length > 0) {
+    operations.push({
+      do: {
+        call: 'ModifyRule',
+        input: { RuleArn: arn, Conditions: rule.Conditions, Actions: forwardTo(ctx.targetGroupArn) }
+      },
+      inverse: {
+        call: 'ModifyRule',
+        input: {
+          RuleArn: arn,
+          Conditions: existing.Conditions?.map(restorableCondition),
+          Actions: existing.Actions?.map(restorableAction)
+        }
+      },
+      says: `modified listener rule ${name}: ${fields.join(', ')}`
+    })
+  }
+  if (changes.some(c => c.field === 'Priority')) {
+    operations.push({
+      do: {
+        call: 'SetRulePriorities',
+        input: { RulePriorities: [{ RuleArn: arn, Priority: rule.Priority }] }
+      },
+      inverse: {
+        call: 'SetRulePriorities',
+        input: { RulePriorities: [{ RuleArn: arn, Priority: Number(existing.Priority) }] }
+      },
+      says: `set priority of listener rule ${name} to ${rule.Priority}`
+    })
+  }
+  return {
+    resource: 'listener-rule',
+    name,
+    action: 'update',
+    changes,
+    arn,
+    calls: stepCalls(operations),
+    operations
+  }
+}
+
+/** A condition as DescribeRules answers it (both spellings), made fit to send back: the `*Config` one. */
+function restorableCondition(c: RuleCondition): RuleCondition {
+  const hasConfig =
+    c.HostHeaderConfig ??
+    c.PathPatternConfig ??
+    c.HttpHeaderConfig ??
+    c.QueryStringConfig ??
+    c.HttpRequestMethodConfig ??
+    c.SourceIpConfig
+  if (!hasConfig) return c
+  const { Values: _values, ...rest } = c
+  return rest
 }
 
 export async function describeRules(
@@ -173,89 +264,61 @@ export async function describeRules(
   })
 }
 
-export async function applyListenerRule(
-  ctx: ApplyContext & { step: PlanStep; listenerArn: string; targetGroupArn: string }
-): Promise<string> {
-  const { request, clients, log, step, targetGroupArn } = ctx
-  const rule = request.listenerRule
-  if (!rule) throw new Error('applyListenerRule without a listener-rule request')
-  if (step.action === 'create') return createRule({ ...ctx, rule })
-  const arn = step.arn
-  if (!arn) throw new Error(`listener rule step ${step.name} has no ARN`)
-  if (step.action !== 'update') return arn
-  const existing = ctx.actual.rules.find(r => r.RuleArn === arn) ?? {}
-  const fields = ruleChanges({ rule, existing, targetGroupArn }).map(c => c.field)
-  if (fields.includes('Conditions') || fields.includes('Actions')) {
-    await withExplanation(`ModifyRule ${step.name}`, () =>
-      clients.elbv2.send(
-        new ModifyRuleCommand({
-          RuleArn: arn,
-          Conditions: rule.Conditions,
-          Actions: forwardTo(targetGroupArn)
-        })
+type RuleCall = Extract<Call, { call: 'CreateRule' | 'ModifyRule' | 'SetRulePriorities' | 'DeleteRule' }>
+
+/** Sends one planned listener rule call as it is (CreateRule may move to a free priority, see below). */
+export async function executeRuleCall(ctx: CallContext, call: RuleCall): Promise<CallResult> {
+  const { elbv2 } = ctx.clients
+  switch (call.call) {
+    case 'CreateRule':
+      return { arn: await createRule(ctx, call) }
+    case 'ModifyRule':
+      await withExplanation(`ModifyRule ${ctx.name}`, () => elbv2.send(new ModifyRuleCommand(call.input)))
+      return {}
+    case 'SetRulePriorities':
+      await withExplanation(`SetRulePriorities ${ctx.name}`, () =>
+        elbv2.send(new SetRulePrioritiesCommand(call.input))
       )
-    )
-    log(`modified listener rule ${step.name}: ${fields.filter(f => f !== 'Priority').join(', ')}`)
+      return {}
+    case 'DeleteRule':
+      await withExplanation(`DeleteRule ${ctx.name}`, () => elbv2.send(new DeleteRuleCommand(call.input)))
+      return {}
   }
-  if (fields.includes('Priority')) {
-    await withExplanation(`SetRulePriorities ${step.name}`, () =>
-      clients.elbv2.send(
-        new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: arn, Priority: rule.Priority }] })
-      )
-    )
-    log(`set priority of listener rule ${step.name} to ${rule.Priority}`)
-  }
-  return arn
 }
 
 /**
  * CreateRule is not idempotent and priorities are shared: on PriorityInUse (a concurrent run took it),
  * look again — the rule may now exist (a concurrent run of this stack) — and try the next free priority.
  */
-async function createRule(
-  ctx: ApplyContext & {
-    step: PlanStep
-    listenerArn: string
-    targetGroupArn: string
-    rule: ListenerRuleRequest
-  }
-): Promise<string> {
-  const { request, clients, log, step, rule, listenerArn } = ctx
-  let rules: Rule[] = ctx.actual.rules
-  const taken = takenPriorities(rules)
+async function createRule(ctx: CallContext, call: Extract<Call, { call: 'CreateRule' }>): Promise<string> {
+  const { request, clients, name } = ctx
+  const input = call.input
+  const listenerArn = input.ListenerArn ?? ''
+  const conditions = input.Conditions ?? []
+  const taken = new Set<number>()
+  let priority = input.Priority ?? 0
   for (let attempt = 1; ; attempt++) {
-    const priority = rule.Priority ?? allocatePriority({ request, rule, taken })
     try {
-      const out = await clients.elbv2.send(
-        new CreateRuleCommand({
-          ListenerArn: listenerArn,
-          Priority: priority,
-          Conditions: rule.Conditions,
-          Actions: forwardTo(ctx.targetGroupArn),
-          Tags: elbTags(request)
-        })
-      )
+      const out = await clients.elbv2.send(new CreateRuleCommand({ ...input, Priority: priority }))
       const arn = out.Rules?.[0]?.RuleArn
-      if (!arn) throw new DeployError(`CreateRule ${step.name} answered without a rule`)
-      log(`created listener rule ${step.name} at priority ${priority} (${arn})`)
+      if (!arn) throw new DeployError(`CreateRule ${name} answered without a rule`)
       return arn
     } catch (error) {
-      if (
-        !isAwsError(error, 'PriorityInUse') ||
-        rule.Priority !== undefined ||
-        attempt >= PRIORITY_ATTEMPTS
-      ) {
-        const explained = explainAwsError(error, { step: `CreateRule ${step.name} (priority ${priority})` })
+      const range = call.priorityRange
+      if (!isAwsError(error, 'PriorityInUse') || !range || attempt >= PRIORITY_ATTEMPTS) {
+        const explained = explainAwsError(error, { step: `CreateRule ${name} (priority ${priority})` })
         throw new DeployError(explained, { cause: error })
       }
-      rules = await describeRules(clients.elbv2, listenerArn)
-      const same = rules.find(r => !r.IsDefault && conditionsEqual(r.Conditions, rule.Conditions))
-      if (same?.RuleArn && actionsMatch(forwardTo(ctx.targetGroupArn), same.Actions)) {
-        log(`listener rule ${step.name} was created meanwhile at priority ${same.Priority} (${same.RuleArn})`)
-        return same.RuleArn
-      }
+      const rules = await describeRules(clients.elbv2, listenerArn)
+      const same = rules.find(r => !r.IsDefault && conditionsEqual(r.Conditions, conditions))
+      if (same?.RuleArn && actionsMatch(input.Actions ?? [], same.Actions)) return same.RuleArn
       for (const p of takenPriorities(rules)) taken.add(p)
       taken.add(priority)
+      priority = allocatePriority({
+        request,
+        rule: { Conditions: conditions, priorityRange: range },
+        taken
+      })
     }
   }
 }

@@ -1,5 +1,6 @@
 import {
   CreateListenerCommand,
+  DeleteListenerCommand,
   DescribeListenersCommand,
   ModifyListenerCommand,
   type Action,
@@ -12,9 +13,11 @@ import { allPages } from '../aws/paginate.js'
 import { DeployError, withExplanation } from '../aws/errors.js'
 import { creationChanges, isSubset, sortedSet } from '../model/diff.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
-import type { FieldChange, PlanStep, ResourceKind } from '../model/plan.js'
+import type { Call, ChangeCall, FieldChange, Operation, PlanStep, ResourceKind } from '../model/plan.js'
+import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
+import { stepCalls } from './steps.js'
 import { elbTags, isOwned } from './ownership.js'
 
 /** A listener shared by rules answers what no rule matches with this. */
@@ -125,7 +128,15 @@ export async function describeListeners(
   })
 }
 
-export function planListeners(ctx: PlanContext & { targetGroupArn: string }): PlanStep[] {
+export interface ListenerPlanOptions extends PlanContext {
+  targetGroupArn: string
+  /** The load balancer's ARN, or the placeholder of the one this run creates. */
+  loadBalancerArn: string
+  /** Set when a listener this run creates is kept if the run fails; else it is deleted again. */
+  keepCreated?: string
+}
+
+export function planListeners(ctx: ListenerPlanOptions): PlanStep[] {
   const { request, actual } = ctx
   if (!request.loadBalancer || !request.targetGroup) return []
   return listenerSpecs(request, ctx.targetGroupArn).map(spec => {
@@ -141,18 +152,44 @@ export function planListeners(ctx: PlanContext & { targetGroupArn: string }): Pl
     }
     if (!existing) {
       const { kind: _k, manageDefaultActions: _m, ...fields } = spec
+      const arn = pendingArn('listener', name)
+      const operations: Operation[] = [
+        {
+          do: {
+            call: 'CreateListener',
+            input: {
+              LoadBalancerArn: ctx.loadBalancerArn,
+              Protocol: spec.Protocol,
+              Port: spec.Port,
+              Certificates: spec.Certificates,
+              SslPolicy: spec.SslPolicy,
+              AlpnPolicy: spec.AlpnPolicy,
+              DefaultActions: spec.DefaultActions,
+              Tags: elbTags(request)
+            },
+            produces: { arn }
+          },
+          ...(ctx.keepCreated
+            ? { kept: ctx.keepCreated }
+            : { inverse: { call: 'DeleteListener', input: { ListenerArn: arn } } as ChangeCall }),
+          says: `created listener ${name}`
+        }
+      ]
       return {
         resource: spec.kind,
         name,
         action: 'create',
         changes: creationChanges(fields, /^DefaultActions$/),
-        calls: ['CreateListener']
+        calls: stepCalls(operations),
+        operations
       }
     }
     const arn = existing.ListenerArn
     const changes = listenerChanges(spec, existing)
-    if (changes.length === 0) return { resource: spec.kind, name, action: 'none', changes, arn, calls: [] }
-    if (!request.adoptExisting && !isOwned(actual.elbTags[arn ?? ''], request)) {
+    if (changes.length === 0 || !arn) {
+      return { resource: spec.kind, name, action: 'none', changes: [], arn, calls: [], operations: [] }
+    }
+    if (!request.adoptExisting && !isOwned(actual.elbTags[arn], request)) {
       throw new DeployError(
         `Listener ${name} on the load balancer exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), ` +
           `and its ${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action modify it` +
@@ -161,56 +198,81 @@ export function planListeners(ctx: PlanContext & { targetGroupArn: string }): Pl
             : ', or use listener-rule to route to the service by a rule on the shared listener.')
       )
     }
-    return { resource: spec.kind, name, action: 'update', changes, arn, calls: ['ModifyListener'] }
+    const fields = changes.map(c => c.field)
+    const operations: Operation[] = [
+      {
+        do: { call: 'ModifyListener', input: modifyInput({ arn, fields, to: spec }) },
+        inverse: { call: 'ModifyListener', input: modifyInput({ arn, fields, to: existing }) },
+        says: `modified listener ${name}: ${fields.join(', ')}`
+      }
+    ]
+    return {
+      resource: spec.kind,
+      name,
+      action: 'update',
+      changes,
+      arn,
+      calls: stepCalls(operations),
+      operations
+    }
   })
 }
 
-export async function applyListener(
-  ctx: ApplyContext & { step: PlanStep; loadBalancerArn: string; targetGroupArn: string }
-): Promise<string> {
-  const { request, clients, log, step } = ctx
-  const spec = listenerSpecs(request, ctx.targetGroupArn).find(s => s.kind === step.resource)
-  if (!spec) throw new Error(`no listener spec for ${step.resource}`)
-  const name = label(spec)
-  if (step.action === 'create') {
-    const input: CreateListenerCommandInput = {
-      LoadBalancerArn: ctx.loadBalancerArn,
-      Protocol: spec.Protocol,
-      Port: spec.Port,
-      Certificates: spec.Certificates,
-      SslPolicy: spec.SslPolicy,
-      AlpnPolicy: spec.AlpnPolicy,
-      DefaultActions: spec.DefaultActions,
-      Tags: elbTags(request)
-    }
-    const out = await withExplanation(`CreateListener ${name}`, () =>
-      clients.elbv2.send(new CreateListenerCommand(input))
-    )
-    const arn = out.Listeners?.[0]?.ListenerArn
-    if (!arn) throw new DeployError(`CreateListener ${name} answered without a listener`)
-    log(`created listener ${name} (${arn})`)
-    return arn
+/** ModifyListener with the given fields of `to`: a listener as requested, or as it was (the inverse). */
+function modifyInput(opts: {
+  arn: string
+  fields: string[]
+  to: Pick<Listener, 'Protocol' | 'Certificates' | 'SslPolicy' | 'AlpnPolicy' | 'DefaultActions'>
+}): ModifyListenerCommandInput {
+  const { fields, to } = opts
+  const input: ModifyListenerCommandInput = { ListenerArn: opts.arn }
+  if (fields.includes('Protocol')) input.Protocol = to.Protocol
+  // Switching to HTTPS needs the certificate and policy in the same call; HTTP takes neither.
+  const toHttps = fields.includes('Protocol') && to.Protocol === 'HTTPS'
+  if (to.Protocol !== 'HTTP' && (toHttps || fields.includes('Certificates'))) {
+    input.Certificates = to.Certificates?.map(c => ({ CertificateArn: c.CertificateArn }))
   }
-  const arn = step.arn
-  if (!arn) throw new Error(`listener step ${name} has no ARN`)
-  if (step.action === 'update') {
-    const existing = findListener(ctx.actual.listeners, spec.Port) ?? {}
-    // Recomputed with the target group ARN resolved now (the plan may have held a placeholder).
-    const fields = listenerChanges(spec, existing).map(c => c.field)
-    const input: ModifyListenerCommandInput = { ListenerArn: arn }
-    if (fields.includes('Protocol')) input.Protocol = spec.Protocol
-    // Switching to HTTPS needs the certificate and policy in the same call.
-    const toHttps = fields.includes('Protocol') && spec.Protocol === 'HTTPS'
-    if (toHttps || fields.includes('Certificates')) input.Certificates = spec.Certificates
-    if (toHttps || fields.includes('SslPolicy')) input.SslPolicy = spec.SslPolicy
-    if (fields.includes('AlpnPolicy')) input.AlpnPolicy = spec.AlpnPolicy
-    if (fields.includes('DefaultActions')) input.DefaultActions = spec.DefaultActions
-    if (fields.length > 0) {
-      await withExplanation(`ModifyListener ${name}`, () =>
-        clients.elbv2.send(new ModifyListenerCommand(input))
+  if (to.Protocol !== 'HTTP' && (toHttps || fields.includes('SslPolicy'))) input.SslPolicy = to.SslPolicy
+  if (fields.includes('AlpnPolicy')) input.AlpnPolicy = to.AlpnPolicy
+  if (fields.includes('DefaultActions')) input.DefaultActions = to.DefaultActions?.map(restorableAction)
+  return input
+}
+
+/** An action as AWS describes it, made fit to send back: one spelling of a single forward target. */
+export function restorableAction(action: Action): Action {
+  const { ForwardConfig, TargetGroupArn, ...rest } = action
+  if (rest.Type === 'forward' && ForwardConfig?.TargetGroups && ForwardConfig.TargetGroups.length > 1) {
+    return { ...rest, ForwardConfig }
+  }
+  const single = TargetGroupArn ?? ForwardConfig?.TargetGroups?.[0]?.TargetGroupArn
+  return single
+    ? { ...rest, TargetGroupArn: single }
+    : { ...rest, ...(ForwardConfig ? { ForwardConfig } : {}) }
+}
+
+type ListenerCall = Extract<Call, { call: 'CreateListener' | 'ModifyListener' | 'DeleteListener' }>
+
+/** Sends one planned listener call as it is. */
+export async function executeListenerCall(ctx: CallContext, call: ListenerCall): Promise<CallResult> {
+  const { elbv2 } = ctx.clients
+  switch (call.call) {
+    case 'CreateListener': {
+      const out = await withExplanation(`CreateListener ${ctx.name}`, () =>
+        elbv2.send(new CreateListenerCommand(call.input))
       )
-      log(`modified listener ${name}: ${fields.join(', ')}`)
+      const arn = out.Listeners?.[0]?.ListenerArn
+      if (!arn) throw new DeployError(`CreateListener ${ctx.name} answered without a listener`)
+      return { arn }
     }
+    case 'ModifyListener':
+      await withExplanation(`ModifyListener ${ctx.name}`, () =>
+        elbv2.send(new ModifyListenerCommand(call.input))
+      )
+      return {}
+    case 'DeleteListener':
+      await withExplanation(`DeleteListener ${ctx.name}`, () =>
+        elbv2.send(new DeleteListenerCommand(call.input))
+      )
+      return {}
   }
-  return arn
 }

@@ -11,9 +11,11 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { creationChanges, sortedSet } from '../model/diff.js'
-import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
+import { pendingArn, pendingVpc } from '../model/placeholders.js'
 import type { LoadBalancerRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
+import { stepCalls } from './steps.js'
 import { elbTags, isOwned } from './ownership.js'
 import {
   attributeChanges,
@@ -66,42 +68,75 @@ const IMMUTABLE: { field: 'Scheme' | 'Type' | 'IpAddressType'; fallback: string 
   { field: 'IpAddressType', fallback: 'ipv4' }
 ]
 
-interface LoadBalancerChanges {
-  changes: FieldChange[]
-  calls: ('SetSecurityGroups' | 'SetSubnets' | 'ModifyLoadBalancerAttributes')[]
-}
-
+/** The SetSecurityGroups, SetSubnets and ModifyLoadBalancerAttributes a load balancer needs, with inverses. */
 function mutableChanges(
-  input: CreateLoadBalancerCommandInput,
-  lb: LoadBalancer,
+  opts: { name: string; input: CreateLoadBalancerCommandInput; lb: LoadBalancer },
   attributes: { desired?: Record<string, string>; actual?: Record<string, string> }
-): LoadBalancerChanges {
-  const out: LoadBalancerChanges = { changes: [], calls: [] }
+): { changes: FieldChange[]; operations: Operation[] } {
+  const { name, input, lb } = opts
+  const LoadBalancerArn = lb.LoadBalancerArn
+  const changes: FieldChange[] = []
+  const operations: Operation[] = []
   if (input.SecurityGroups) {
     const from = sortedSet(lb.SecurityGroups)
     const to = sortedSet(input.SecurityGroups)
     if (from.join() !== to.join()) {
-      out.changes.push({ field: 'SecurityGroups', from, to })
-      out.calls.push('SetSecurityGroups')
+      changes.push({ field: 'SecurityGroups', from, to })
+      operations.push({
+        do: { call: 'SetSecurityGroups', input: { LoadBalancerArn, SecurityGroups: input.SecurityGroups } },
+        inverse: {
+          call: 'SetSecurityGroups',
+          input: { LoadBalancerArn, SecurityGroups: lb.SecurityGroups ?? [] }
+        },
+        says: `set security groups of load balancer ${name}: ${input.SecurityGroups.join(', ')}`
+      })
     }
   }
   const subnets = requestedSubnets(input)
   if (subnets) {
     const from = sortedSet((lb.AvailabilityZones ?? []).map(z => z.SubnetId ?? ''))
     if (from.join() !== subnets.join()) {
-      out.changes.push({ field: 'Subnets', from, to: subnets })
-      out.calls.push('SetSubnets')
+      changes.push({ field: 'Subnets', from, to: subnets })
+      operations.push({
+        do: {
+          call: 'SetSubnets',
+          input: input.SubnetMappings
+            ? { LoadBalancerArn, SubnetMappings: input.SubnetMappings }
+            : { LoadBalancerArn, Subnets: input.Subnets }
+        },
+        inverse: { call: 'SetSubnets', input: { LoadBalancerArn, Subnets: from } },
+        says: `set subnets of load balancer ${name}: ${subnets.join(', ')}`
+      })
     }
   }
   const changed = attributeChanges(attributes.desired, attributes.actual)
   if (changed.length) {
-    out.changes.push(...changed)
-    out.calls.push('ModifyLoadBalancerAttributes')
+    changes.push(...changed)
+    const wanted = changedAttributes(attributes.desired, changed)
+    const before = attributes.actual ?? {}
+    const previous = Object.fromEntries(
+      Object.keys(wanted).flatMap(k => (k in before ? [[k, before[k]]] : []))
+    )
+    operations.push({
+      do: {
+        call: 'ModifyLoadBalancerAttributes',
+        input: { LoadBalancerArn, Attributes: attributeList(wanted) }
+      },
+      ...(Object.keys(previous).length
+        ? {
+            inverse: {
+              call: 'ModifyLoadBalancerAttributes',
+              input: { LoadBalancerArn, Attributes: attributeList(previous) }
+            } as ChangeCall
+          }
+        : { kept: 'the previous values were not read' }),
+      says: `set attributes of load balancer ${name}: ${attributesLine(wanted)}`
+    })
   }
-  return out
+  return { changes, operations }
 }
 
-export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
+export function planLoadBalancer(ctx: PlanContext & { keepCreated: string }): PlanStep | undefined {
   const { request, actual } = ctx
   const lbRequest = request.loadBalancer
   if (!lbRequest) return undefined
@@ -126,12 +161,36 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
   if (!lb) {
     // A new load balancer starts with AWS's defaults: every requested attribute is set right after creation.
     const attributes = attributeChanges(request.loadBalancerAttributes, undefined)
+    const arn = pendingArn('load balancer', name)
+    const operations: Operation[] = [
+      {
+        do: {
+          call: 'CreateLoadBalancer',
+          input: { ...input, Tags: elbTags(request, input.Tags) },
+          produces: { arn, vpcId: pendingVpc(name) }
+        },
+        kept: ctx.keepCreated,
+        says: `created load balancer ${name}`
+      }
+    ]
+    if (attributes.length) {
+      const all = request.loadBalancerAttributes ?? {}
+      operations.push({
+        do: {
+          call: 'ModifyLoadBalancerAttributes',
+          input: { LoadBalancerArn: arn, Attributes: attributeList(all) }
+        },
+        kept: ctx.keepCreated,
+        says: `set attributes of load balancer ${name}: ${attributesLine(all)}`
+      })
+    }
     return {
       resource: 'load-balancer',
       name,
       action: 'create',
       changes: [...creationChanges({ ...input, Tags: undefined }, /^Scheme$/), ...attributes],
-      calls: ['CreateLoadBalancer', ...(attributes.length ? ['ModifyLoadBalancerAttributes'] : [])]
+      calls: stepCalls(operations),
+      operations
     }
   }
   checkApplication(lb, name)
@@ -145,10 +204,13 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
       )
     }
   }
-  const { changes, calls } = mutableChanges(input, lb, {
-    desired: request.loadBalancerAttributes,
-    actual: actual.loadBalancerAttributes
-  })
+  const { changes, operations } = mutableChanges(
+    { name, input, lb },
+    {
+      desired: request.loadBalancerAttributes,
+      actual: actual.loadBalancerAttributes
+    }
+  )
   const step = unchanged(name, lb)
   if (changes.length === 0) return step
   if (!isOwned(actual.elbTags[lb.LoadBalancerArn ?? ''], request)) {
@@ -157,7 +219,7 @@ export function planLoadBalancer(ctx: PlanContext): PlanStep | undefined {
     )
     return step
   }
-  return { ...step, action: 'update', changes, calls }
+  return { ...step, action: 'update', changes, calls: stepCalls(operations), operations }
 }
 
 const unchanged = (name: string, lb: LoadBalancer): PlanStep => ({
@@ -166,7 +228,8 @@ const unchanged = (name: string, lb: LoadBalancer): PlanStep => ({
   action: 'none',
   changes: [],
   arn: lb.LoadBalancerArn,
-  calls: []
+  calls: [],
+  operations: []
 })
 
 function checkApplication(lb: LoadBalancer, name: string): void {
@@ -177,76 +240,37 @@ function checkApplication(lb: LoadBalancer, name: string): void {
   }
 }
 
-export async function applyLoadBalancer(ctx: ApplyContext, step: PlanStep): Promise<LoadBalancer> {
-  const { request, actual, clients, log } = ctx
-  const lbRequest = request.loadBalancer
-  if (!lbRequest) throw new Error('applyLoadBalancer without a load-balancer request')
-  if (step.action === 'none') return actual.loadBalancer as LoadBalancer
-  if (lbRequest.kind !== 'manage') throw new Error('a reused load balancer is never changed')
-  const input = lbRequest.input
-  if (step.action === 'create') {
-    const out = await withExplanation(`CreateLoadBalancer ${input.Name}`, () =>
-      clients.elbv2.send(new CreateLoadBalancerCommand({ ...input, Tags: elbTags(request, input.Tags) }))
-    )
-    const lb = out.LoadBalancers?.[0]
-    if (!lb?.LoadBalancerArn)
-      throw new DeployError(`CreateLoadBalancer ${input.Name} answered without a load balancer`)
-    log(`created load balancer ${input.Name} (${lb.LoadBalancerArn})`)
-    if (step.calls.includes('ModifyLoadBalancerAttributes')) {
-      await modifyAttributes({
-        ...ctx,
-        arn: lb.LoadBalancerArn,
-        attributes: request.loadBalancerAttributes ?? {}
-      })
-    }
-    return lb
-  }
-  const lb = actual.loadBalancer as LoadBalancer
-  const LoadBalancerArn = lb.LoadBalancerArn
-  let updated: LoadBalancer = lb
-  if (step.calls.includes('SetSecurityGroups')) {
-    const out = await withExplanation(`SetSecurityGroups ${input.Name}`, () =>
-      clients.elbv2.send(
-        new SetSecurityGroupsCommand({ LoadBalancerArn, SecurityGroups: input.SecurityGroups })
-      )
-    )
-    updated = { ...updated, SecurityGroups: out.SecurityGroupIds }
-    log(`set security groups of load balancer ${input.Name}: ${(input.SecurityGroups ?? []).join(', ')}`)
-  }
-  if (step.calls.includes('SetSubnets')) {
-    const out = await withExplanation(`SetSubnets ${input.Name}`, () =>
-      clients.elbv2.send(
-        new SetSubnetsCommand(
-          input.SubnetMappings
-            ? { LoadBalancerArn, SubnetMappings: input.SubnetMappings }
-            : { LoadBalancerArn, Subnets: input.Subnets }
-        )
-      )
-    )
-    updated = { ...updated, AvailabilityZones: out.AvailabilityZones ?? updated.AvailabilityZones }
-    log(`set subnets of load balancer ${input.Name}: ${(requestedSubnets(input) ?? []).join(', ')}`)
-  }
-  if (step.calls.includes('ModifyLoadBalancerAttributes') && LoadBalancerArn) {
-    await modifyAttributes({
-      ...ctx,
-      arn: LoadBalancerArn,
-      attributes: changedAttributes(request.loadBalancerAttributes, step.changes)
-    })
-  }
-  return updated
-}
+type LoadBalancerCall = Extract<
+  Call,
+  { call: 'CreateLoadBalancer' | 'SetSecurityGroups' | 'SetSubnets' | 'ModifyLoadBalancerAttributes' }
+>
 
-async function modifyAttributes(
-  ctx: ApplyContext & { arn: string; attributes: Record<string, string> }
-): Promise<void> {
-  const name = displayName(ctx.request.loadBalancer as LoadBalancerRequest)
-  await withExplanation(`ModifyLoadBalancerAttributes ${name}`, () =>
-    ctx.clients.elbv2.send(
-      new ModifyLoadBalancerAttributesCommand({
-        LoadBalancerArn: ctx.arn,
-        Attributes: attributeList(ctx.attributes)
-      })
-    )
-  )
-  ctx.log(`set attributes of load balancer ${name}: ${attributesLine(ctx.attributes)}`)
+/** Sends one planned load balancer call as it is. */
+export async function executeLoadBalancerCall(ctx: CallContext, call: LoadBalancerCall): Promise<CallResult> {
+  const { elbv2 } = ctx.clients
+  switch (call.call) {
+    case 'CreateLoadBalancer': {
+      const out = await withExplanation(`CreateLoadBalancer ${ctx.name}`, () =>
+        elbv2.send(new CreateLoadBalancerCommand(call.input))
+      )
+      const lb = out.LoadBalancers?.[0]
+      if (!lb?.LoadBalancerArn) {
+        throw new DeployError(`CreateLoadBalancer ${ctx.name} answered without a load balancer`)
+      }
+      return { arn: lb.LoadBalancerArn, vpcId: lb.VpcId, dnsName: lb.DNSName }
+    }
+    case 'SetSecurityGroups':
+      await withExplanation(`SetSecurityGroups ${ctx.name}`, () =>
+        elbv2.send(new SetSecurityGroupsCommand(call.input))
+      )
+      return {}
+    case 'SetSubnets':
+      await withExplanation(`SetSubnets ${ctx.name}`, () => elbv2.send(new SetSubnetsCommand(call.input)))
+      return {}
+    case 'ModifyLoadBalancerAttributes':
+      await withExplanation(`ModifyLoadBalancerAttributes ${ctx.name}`, () =>
+        elbv2.send(new ModifyLoadBalancerAttributesCommand(call.input))
+      )
+      return {}
+  }
 }

@@ -12,9 +12,11 @@ import {
 } from '@aws-sdk/client-ecs'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges, isSubset, sortedSet } from '../model/diff.js'
-import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
+import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
+import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
 import { ecsTagMap, ecsTags, isOwned } from './ownership.js'
 
@@ -218,12 +220,31 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const desired = desiredService({ ...ctx, creating: !existing, warnings: ctx.warnings })
   if (!existing) {
     const { clientToken: _t, tags: _tags, ...fields } = desired
+    const operations: Operation[] = [
+      {
+        do: {
+          call: 'CreateService',
+          input: { ...desired, tags: ecsTags(request, request.service.tags) },
+          produces: { arn: pendingArn('service', name) }
+        },
+        ...(request.wait.newServiceOnFailure === 'scale-to-zero'
+          ? {
+              inverse: {
+                call: 'UpdateService',
+                input: { cluster: request.cluster, service: name, desiredCount: 0 }
+              } as ChangeCall
+            }
+          : { kept: 'created by this run: kept for inspection (new-service-on-failure: keep)' }),
+        says: `created service ${name}`
+      }
+    ]
     return {
       resource: 'service',
       name,
       action: 'create',
       changes: creationChanges(fields, /^desiredCount$/),
-      calls: ['CreateService']
+      calls: stepCalls(operations),
+      operations
     }
   }
   if (existing.status === 'DRAINING') {
@@ -235,14 +256,54 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const changes = serviceChanges(desired, existing)
   if (request.forceNewDeployment) changes.push({ field: 'forceNewDeployment', to: true })
   const arn = existing.serviceArn
-  if (changes.length === 0) return { resource: 'service', name, action: 'none', changes, arn, calls: [] }
+  if (changes.length === 0) {
+    return { resource: 'service', name, action: 'none', changes, arn, calls: [], operations: [] }
+  }
   if (!request.adoptExisting && !isOwned(ecsTagMap(existing.tags), request)) {
     throw new DeployError(
       `Service ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
         `${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
     )
   }
-  return { resource: 'service', name, action: 'update', changes, arn, calls: ['UpdateService'] }
+  const fields = changes.map(c => c.field).filter((f): f is Updatable => f !== 'forceNewDeployment')
+  const input: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
+  const previous: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
+  for (const field of fields) {
+    Object.assign(input, { [field]: desired[field] })
+    // What ECS described is what it runs now; a field it left unset has nothing to go back to.
+    if (existing[field] !== undefined)
+      Object.assign(previous, { [field]: restorable(field, existing[field]) })
+  }
+  if (request.forceNewDeployment) input.forceNewDeployment = true
+  const operations: Operation[] = [
+    {
+      do: { call: 'UpdateService', input },
+      inverse: { call: 'UpdateService', input: previous },
+      says: `updated service ${name}: ${changes.map(c => c.field).join(', ')}`
+    }
+  ]
+  return {
+    resource: 'service',
+    name,
+    action: 'update',
+    changes,
+    arn,
+    calls: stepCalls(operations),
+    operations
+  }
+}
+
+/** A field as DescribeServices answers it, made fit for UpdateService. */
+function restorable(field: Updatable, value: unknown): unknown {
+  if (field === 'loadBalancers') {
+    return (value as EcsLoadBalancer[]).map(lb => ({
+      targetGroupArn: lb.targetGroupArn,
+      loadBalancerName: lb.loadBalancerName,
+      containerName: lb.containerName,
+      containerPort: lb.containerPort
+    }))
+  }
+  return value
 }
 
 /**
@@ -258,72 +319,35 @@ export function primaryDeploymentId(service: Service | undefined): string | unde
   return service?.deployments?.find(d => d.status === 'PRIMARY')?.id
 }
 
-export interface AppliedService {
-  serviceArn: string
-  deploymentId?: string
-  previousTaskDefinitionArn?: string
-  serviceCreated: boolean
-}
+type ServiceCall = Extract<Call, { call: 'CreateService' | 'UpdateService' }>
 
-export async function applyService(
-  ctx: ApplyContext & {
-    step: PlanStep
-    taskDefinitionArn: string
-    targetGroupArn?: string
-    containers: ContainerDefinition[]
+/** Sends one planned service call as it is; CreateService gets a client token derived from its input. */
+export async function executeServiceCall(ctx: CallContext, call: ServiceCall): Promise<CallResult> {
+  const { ecs } = ctx.clients
+  const name = ctx.name
+  if (call.call === 'UpdateService') {
+    const out = await withExplanation(`UpdateService ${name}`, () =>
+      ecs.send(new UpdateServiceCommand(call.input))
+    )
+    return { arn: out.service?.serviceArn, deploymentId: primaryDeploymentId(out.service) }
   }
-): Promise<AppliedService> {
-  const { request, actual, clients, log, step } = ctx
-  const name = request.service.serviceName
-  const existing = actual.service
-  const desired = desiredService({ ...ctx, creating: !existing })
-  if (step.action === 'create') {
-    const base: CreateServiceCommandInput = { ...desired, tags: ecsTags(request, request.service.tags) }
-    const input: CreateServiceCommandInput = { ...base, clientToken: serviceClientToken(base) }
-    const out = await withExplanation(`CreateService ${name}`, async () => {
-      try {
-        return await clients.ecs.send(new CreateServiceCommand(input))
-      } catch (error) {
-        // ECS's word for "a service of this name was created since we looked, with another input".
-        if (isAwsError(error, 'InvalidParameter') && /not idempotent/i.test((error as Error).message)) {
-          throw new DeployError(
-            `CreateService ${name}: another deployment changed the service — it was created meanwhile, ` +
-              'with another task definition (a concurrent run of this action?). Run the deploy again once it settles.',
-            { cause: error }
-          )
-        }
-        throw error
+  const input: CreateServiceCommandInput = { ...call.input, clientToken: serviceClientToken(call.input) }
+  const out = await withExplanation(`CreateService ${name}`, async () => {
+    try {
+      return await ecs.send(new CreateServiceCommand(input))
+    } catch (error) {
+      // ECS's word for "a service of this name was created since we looked, with another input".
+      if (isAwsError(error, 'InvalidParameter') && /not idempotent/i.test((error as Error).message)) {
+        throw new DeployError(
+          `CreateService ${name}: another deployment changed the service — it was created meanwhile, ` +
+            'with another task definition (a concurrent run of this action?). Run the deploy again once it settles.',
+          { cause: error }
+        )
       }
-    })
-    const serviceArn = out.service?.serviceArn
-    if (!serviceArn) throw new DeployError(`CreateService ${name} answered without a service`)
-    log(`created service ${name} (${serviceArn})`)
-    return { serviceArn, deploymentId: primaryDeploymentId(out.service), serviceCreated: true }
-  }
-  if (!existing?.serviceArn) throw new Error(`service step ${name} has no existing service`)
-  const previousTaskDefinitionArn = existing.taskDefinition
-  if (step.action === 'none') {
-    return {
-      serviceArn: existing.serviceArn,
-      deploymentId: primaryDeploymentId(existing),
-      previousTaskDefinitionArn,
-      serviceCreated: false
+      throw error
     }
-  }
-  const changed = serviceChanges(desired, existing).map(c => c.field as Updatable)
-  const input: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
-  for (const field of changed) Object.assign(input, { [field]: desired[field] })
-  if (request.forceNewDeployment) input.forceNewDeployment = true
-  const out = await withExplanation(`UpdateService ${name}`, () =>
-    clients.ecs.send(new UpdateServiceCommand(input))
-  )
-  log(
-    `updated service ${name}: ${[...changed, ...(request.forceNewDeployment ? ['forceNewDeployment'] : [])].join(', ')}`
-  )
-  return {
-    serviceArn: out.service?.serviceArn ?? existing.serviceArn,
-    deploymentId: primaryDeploymentId(out.service),
-    previousTaskDefinitionArn,
-    serviceCreated: false
-  }
+  })
+  const serviceArn = out.service?.serviceArn
+  if (!serviceArn) throw new DeployError(`CreateService ${name} answered without a service`)
+  return { arn: serviceArn, deploymentId: primaryDeploymentId(out.service) }
 }

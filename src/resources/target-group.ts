@@ -7,16 +7,16 @@ import {
   type CreateTargetGroupCommandInput,
   type DescribeTargetGroupsCommandInput,
   type ElasticLoadBalancingV2Client,
-  type ModifyTargetGroupCommandInput,
-  type TargetGroup,
-  type TargetTypeEnum
+  type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { allPages } from '../aws/paginate.js'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges, isSubset } from '../model/diff.js'
-import type { FieldChange, PlanStep } from '../model/plan.js'
+import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
+import { isPending, pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import { ecsTargetType } from '../model/target-type.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
 import { hexHash } from '../model/names.js'
 import { elbTags, isOwned } from './ownership.js'
 import {
@@ -26,6 +26,7 @@ import {
   attributesLine,
   changedAttributes
 } from './attributes.js'
+import { stepCalls } from './steps.js'
 
 /** Changed in place by ModifyTargetGroup. */
 const HEALTH_CHECK_FIELDS = [
@@ -45,11 +46,6 @@ const IMMUTABLE_FIELDS = ['Protocol', 'Port', 'VpcId', 'TargetType', 'ProtocolVe
 
 const MAX_NAME = 32
 
-/** awsvpc tasks register by IP; bridge and host tasks by instance (and dynamic port). */
-export function targetTypeFor(networkMode: string): TargetTypeEnum {
-  return networkMode === 'awsvpc' ? 'ip' : 'instance'
-}
-
 export interface DesiredTargetGroupOptions {
   request: DeployRequest
   /** The load balancer's VPC, when known (it exists, or apply just created it). */
@@ -67,14 +63,14 @@ export function desiredTargetGroup(
 ): CreateTargetGroupCommandInput & { Name: string } {
   const input = opts.request.targetGroup
   if (!input) throw new Error('desiredTargetGroup without a target-group request')
-  if (input.VpcId && opts.vpcId && input.VpcId !== opts.vpcId) {
+  if (input.VpcId && opts.vpcId && !isPending(opts.vpcId) && input.VpcId !== opts.vpcId) {
     throw new DeployError(
       `Target group ${input.Name}: VpcId ${input.VpcId} (target-group input) is not the load balancer's VPC ${opts.vpcId}. ` +
         "Remove VpcId from the target-group input (it defaults to the load balancer's VPC) or correct it."
     )
   }
-  const targetType = input.TargetType ?? targetTypeFor(opts.networkMode)
-  const expected = targetTypeFor(opts.networkMode)
+  const expected = ecsTargetType(opts.networkMode)
+  const targetType = input.TargetType ?? expected
   if (targetType !== expected && targetType !== 'alb' && targetType !== 'lambda') {
     throw new DeployError(
       `Target group ${input.Name}: TargetType ${targetType} does not fit the task definition's network mode ${opts.networkMode}. ` +
@@ -156,19 +152,24 @@ export interface TargetGroupPlan {
   name: string
 }
 
-export function planTargetGroup(ctx: PlanContext & { networkMode: string }): TargetGroupPlan | undefined {
+export interface TargetGroupPlanOptions extends PlanContext {
+  networkMode: string
+  /** The load balancer's VPC: its id, or the placeholder of the one this run creates. */
+  vpcId?: string
+  /** The listener in front of the target group, when it exists: where a health-check probe can attach. */
+  listenerArn?: string
+  /** Whether a created target group is kept when the run fails (the run creates the service). */
+  keepCreated: string
+}
+
+export function planTargetGroup(ctx: TargetGroupPlanOptions): TargetGroupPlan | undefined {
   const { request, actual } = ctx
   if (!request.targetGroup) return undefined
-  const desired = desiredTargetGroup({
-    request,
-    vpcId: actual.loadBalancer?.VpcId,
-    networkMode: ctx.networkMode
-  })
+  const desired = desiredTargetGroup({ request, vpcId: ctx.vpcId, networkMode: ctx.networkMode })
   const name = desired.Name
   const existing = actual.targetGroup
   // A new target group starts with AWS's defaults: every requested attribute is set right after creation.
   const newAttributes = attributeChanges(request.targetGroupAttributes, undefined)
-  const createCalls = ['CreateTargetGroup', ...(newAttributes.length ? ['ModifyTargetGroupAttributes'] : [])]
   if (!existing) {
     const changes = creationChanges(
       { ...desired, Tags: undefined },
@@ -176,13 +177,7 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
     )
     return {
       name,
-      step: {
-        resource: 'target-group',
-        name,
-        action: 'create',
-        changes: [...changes, ...newAttributes],
-        calls: createCalls
-      }
+      step: created({ ctx, desired, name, action: 'create', changes: [...changes, ...newAttributes] })
     }
   }
   const immutable = immutableChanges(desired, existing)
@@ -200,45 +195,131 @@ export function planTargetGroup(ctx: PlanContext & { networkMode: string }): Tar
     const plan = inPlace(ctx, { ...desired, Name: newName }, replacement)
     return { ...plan, step: { ...plan.step, reason: `${why}; using ${newName}, created by an earlier run` } }
   }
+  const step = created({
+    ctx,
+    desired: { ...desired, Name: newName },
+    name: newName,
+    action: 'replace',
+    changes: [...immutable, ...newAttributes]
+  })
   return {
     name: newName,
     step: {
-      resource: 'target-group',
-      name: newName,
-      action: 'replace',
-      changes: [...immutable, ...newAttributes],
-      calls: createCalls,
+      ...step,
       reason: `${why}, so a new target group ${newName} is created and swapped in (listener/rule and service), without downtime`
     }
   }
 }
 
+function created(opts: {
+  ctx: TargetGroupPlanOptions
+  desired: CreateTargetGroupCommandInput & { Name: string }
+  name: string
+  action: 'create' | 'replace'
+  changes: FieldChange[]
+}): PlanStep {
+  const { ctx, desired, name } = opts
+  const arn = pendingArn('target group', name)
+  const operations: Operation[] = [
+    {
+      do: {
+        call: 'CreateTargetGroup',
+        input: { ...desired, Name: name, Tags: elbTags(ctx.request, desired.Tags) },
+        produces: { arn }
+      },
+      kept: ctx.keepCreated,
+      says: `created target group ${name}`
+    }
+  ]
+  const attributes = ctx.request.targetGroupAttributes ?? {}
+  if (Object.keys(attributes).length > 0) {
+    operations.push({
+      do: {
+        call: 'ModifyTargetGroupAttributes',
+        input: { TargetGroupArn: arn, Attributes: attributeList(attributes) }
+      },
+      kept: ctx.keepCreated,
+      says: `set attributes of target group ${name}: ${attributesLine(attributes)}`
+    })
+  }
+  return {
+    resource: 'target-group',
+    name,
+    action: opts.action,
+    changes: opts.changes,
+    calls: stepCalls(operations),
+    operations
+  }
+}
+
 function inPlace(
-  ctx: PlanContext,
+  ctx: TargetGroupPlanOptions,
   desired: CreateTargetGroupCommandInput & { Name: string },
   existing: TargetGroup
 ): TargetGroupPlan {
   const arn = existing.TargetGroupArn
   const name = desired.Name
   const health = healthCheckChanges(desired, existing)
-  const attributes = attributeChanges(
-    ctx.request.targetGroupAttributes,
-    ctx.actual.targetGroupAttributes[arn ?? '']
-  )
+  const before = ctx.actual.targetGroupAttributes[arn ?? ''] ?? {}
+  const attributes = attributeChanges(ctx.request.targetGroupAttributes, before)
   const changes = [...health, ...attributes]
-  const step: PlanStep = { resource: 'target-group', name, action: 'none', changes: [], arn, calls: [] }
-  if (changes.length === 0) return { name, arn, step }
-  if (!ctx.request.adoptExisting && !isOwned(ctx.actual.elbTags[arn ?? ''], ctx.request)) {
+  const step: PlanStep = {
+    resource: 'target-group',
+    name,
+    action: 'none',
+    changes: [],
+    arn,
+    calls: [],
+    operations: []
+  }
+  if (changes.length === 0 || !arn) return { name, arn, step }
+  if (!ctx.request.adoptExisting && !isOwned(ctx.actual.elbTags[arn], ctx.request)) {
     throw new DeployError(
       `Target group ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
         `${changes.map(c => c.field).join(', ')} differ from the ${inputsNamed(health.length > 0, attributes.length > 0)}. Set the input adopt-existing: true to let the action modify it, or use another Name.`
     )
   }
-  const calls = [
-    ...(health.length ? ['ModifyTargetGroup'] : []),
-    ...(attributes.length ? ['ModifyTargetGroupAttributes'] : [])
-  ]
-  return { name, arn, step: { ...step, action: 'update', changes, calls } }
+  const operations: Operation[] = []
+  if (health.length > 0) {
+    const settings = { TargetGroupArn: arn, ...Object.fromEntries(health.map(c => [c.field, c.to])) }
+    const previous = { TargetGroupArn: arn, ...Object.fromEntries(health.map(c => [c.field, c.from])) }
+    if (ctx.listenerArn) {
+      operations.push({
+        do: {
+          call: 'ProbeHealthCheck',
+          input: { targetGroup: existing, settings, listenerArn: ctx.listenerArn }
+        },
+        says: `proved the new health check of target group ${name} on its current targets`
+      })
+    }
+    operations.push({
+      do: { call: 'ModifyTargetGroup', input: settings },
+      inverse: { call: 'ModifyTargetGroup', input: previous },
+      says: `modified target group ${name}: ${health.map(c => c.field).join(', ')}`
+    })
+  }
+  if (attributes.length > 0) {
+    const wanted = changedAttributes(ctx.request.targetGroupAttributes, attributes)
+    const previous = Object.fromEntries(
+      Object.keys(wanted).flatMap(k => (k in before ? [[k, before[k]]] : []))
+    )
+    operations.push({
+      do: {
+        call: 'ModifyTargetGroupAttributes',
+        input: { TargetGroupArn: arn, Attributes: attributeList(wanted) }
+      },
+      ...(Object.keys(previous).length
+        ? {
+            inverse: {
+              call: 'ModifyTargetGroupAttributes',
+              input: { TargetGroupArn: arn, Attributes: attributeList(previous) }
+            } as ChangeCall
+          }
+        : { kept: 'the previous values were not read' }),
+      says: `set attributes of target group ${name}: ${attributesLine(wanted)}`
+    })
+  }
+  return { name, arn, step: { ...step, action: 'update', changes, calls: stepCalls(operations), operations } }
 }
 
 const inputsNamed = (health: boolean, attributes: boolean): string =>
@@ -248,65 +329,32 @@ const inputsNamed = (health: boolean, attributes: boolean): string =>
       ? 'target-group-attributes input'
       : 'target-group input'
 
-export interface AppliedTargetGroup {
-  arn: string
-  name: string
-}
+type TargetGroupCall = Extract<
+  Call,
+  { call: 'CreateTargetGroup' | 'ModifyTargetGroup' | 'ModifyTargetGroupAttributes' }
+>
 
-export async function applyTargetGroup(
-  ctx: ApplyContext & { step: PlanStep; vpcId?: string; networkMode: string }
-): Promise<AppliedTargetGroup> {
-  const { request, clients, log, step } = ctx
-  const desired = desiredTargetGroup({ request, vpcId: ctx.vpcId, networkMode: ctx.networkMode })
-  if (step.action === 'create' || step.action === 'replace') {
-    const input: CreateTargetGroupCommandInput = {
-      ...desired,
-      Name: step.name,
-      Tags: elbTags(request, desired.Tags)
+/** Sends one planned target group call as it is. */
+export async function executeTargetGroupCall(ctx: CallContext, call: TargetGroupCall): Promise<CallResult> {
+  const { elbv2 } = ctx.clients
+  switch (call.call) {
+    case 'CreateTargetGroup': {
+      const out = await withExplanation(`CreateTargetGroup ${ctx.name}`, () =>
+        elbv2.send(new CreateTargetGroupCommand(call.input))
+      )
+      const arn = out.TargetGroups?.[0]?.TargetGroupArn
+      if (!arn) throw new DeployError(`CreateTargetGroup ${ctx.name} answered without a target group`)
+      return { arn }
     }
-    const out = await withExplanation(`CreateTargetGroup ${step.name}`, () =>
-      clients.elbv2.send(new CreateTargetGroupCommand(input))
-    )
-    const arn = out.TargetGroups?.[0]?.TargetGroupArn
-    if (!arn) throw new DeployError(`CreateTargetGroup ${step.name} answered without a target group`)
-    log(`created target group ${step.name} (${arn})`)
-    if (step.calls.includes('ModifyTargetGroupAttributes')) {
-      await modifyAttributes({ ...ctx, arn, attributes: request.targetGroupAttributes ?? {} })
-    }
-    return { arn, name: step.name }
+    case 'ModifyTargetGroup':
+      await withExplanation(`ModifyTargetGroup ${ctx.name}`, () =>
+        elbv2.send(new ModifyTargetGroupCommand(call.input))
+      )
+      return {}
+    case 'ModifyTargetGroupAttributes':
+      await withExplanation(`ModifyTargetGroupAttributes ${ctx.name}`, () =>
+        elbv2.send(new ModifyTargetGroupAttributesCommand(call.input))
+      )
+      return {}
   }
-  const arn = step.arn
-  if (!arn) throw new Error(`target group step ${step.name} has no ARN`)
-  if (step.calls.includes('ModifyTargetGroup')) {
-    const input: ModifyTargetGroupCommandInput = { TargetGroupArn: arn }
-    const fields = HEALTH_CHECK_FIELDS.filter(f => step.changes.some(c => c.field === f))
-    for (const field of fields) Object.assign(input, { [field]: desired[field] })
-    await withExplanation(`ModifyTargetGroup ${step.name}`, () =>
-      clients.elbv2.send(new ModifyTargetGroupCommand(input))
-    )
-    log(`modified target group ${step.name}: ${fields.join(', ')}`)
-  }
-  if (step.calls.includes('ModifyTargetGroupAttributes')) {
-    await modifyAttributes({
-      ...ctx,
-      arn,
-      attributes: changedAttributes(request.targetGroupAttributes, step.changes)
-    })
-  }
-  return { arn, name: step.name }
-}
-
-async function modifyAttributes(
-  ctx: ApplyContext & { step: PlanStep; arn: string; attributes: Record<string, string> }
-): Promise<void> {
-  const { step, attributes } = ctx
-  await withExplanation(`ModifyTargetGroupAttributes ${step.name}`, () =>
-    ctx.clients.elbv2.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: ctx.arn,
-        Attributes: attributeList(attributes)
-      })
-    )
-  )
-  ctx.log(`set attributes of target group ${step.name}: ${attributesLine(attributes)}`)
 }

@@ -1,4 +1,5 @@
 import {
+  DeregisterTaskDefinitionCommand,
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
@@ -12,11 +13,13 @@ import { allPages } from '../aws/paginate.js'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { creationChanges, deepEqual, diff } from '../model/diff.js'
 import { effectiveNetworkMode, normalizeTaskDefinition } from '../aws/normalize/task-definition.js'
-import type { PlanStep } from '../model/plan.js'
+import type { Call, ChangeCall, Operation, PlanStep } from '../model/plan.js'
+import { pendingArn } from '../model/placeholders.js'
 import type { Actual } from '../model/actual.js'
 import { registerInput, withImages } from '../model/task-definition.js'
 import type { DeployRequest } from '../model/request.js'
-import type { ApplyContext, PlanContext } from './context.js'
+import type { CallContext, CallResult, PlanContext } from './context.js'
+import { stepCalls } from './steps.js'
 import { ecsTags } from './ownership.js'
 
 /** What DescribeTaskDefinition is asked: the family (its latest ACTIVE revision) or the reference. */
@@ -118,7 +121,7 @@ export interface TaskDefinitionPlan {
   arn?: string
 }
 
-export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
+export function planTaskDefinition(ctx: PlanContext & { keepCreated?: string }): TaskDefinitionPlan {
   const { request, actual } = ctx
   const existing = actual.taskDefinition
   const registration = desiredRegistration(request, actual)
@@ -131,13 +134,28 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
       )
     }
     const arn = existing.taskDefinitionArn
-    return {
-      arn,
-      step: { resource: 'task-definition', name: ref, action: 'none', changes: [], arn, calls: [] }
-    }
+    return { arn, step: unchanged(ref, arn) }
   }
   const name = registration.family
   const desired = normalizeTaskDefinition(registration)
+  const current = existing ? normalizeTaskDefinition(existing) : undefined
+  if (existing && deepEqual(current, desired))
+    return { arn: existing.taskDefinitionArn, step: unchanged(name, existing.taskDefinitionArn) }
+  const arn = pendingArn('revision of', name)
+  const operations: Operation[] = [
+    {
+      do: {
+        call: 'RegisterTaskDefinition',
+        input: { ...registration, tags: ecsTags(request, registration.tags) },
+        produces: { arn }
+      },
+      // A revision registered for a deployment that is rolled back must not become the next run's base.
+      ...(ctx.keepCreated
+        ? { kept: ctx.keepCreated }
+        : { inverse: { call: 'DeregisterTaskDefinition', input: { taskDefinition: arn } } as ChangeCall }),
+      says: `registered task definition ${name}`
+    }
+  ]
   if (!existing) {
     return {
       step: {
@@ -145,14 +163,10 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
         name,
         action: 'create',
         changes: creationChanges(desired, /^containerDefinitions\[[^\]]*\]\.image$/),
-        calls: ['RegisterTaskDefinition']
+        calls: stepCalls(operations),
+        operations
       }
     }
-  }
-  const current = normalizeTaskDefinition(existing)
-  const arn = existing.taskDefinitionArn
-  if (deepEqual(current, desired)) {
-    return { arn, step: { resource: 'task-definition', name, action: 'none', changes: [], arn, calls: [] } }
   }
   return {
     step: {
@@ -160,25 +174,45 @@ export function planTaskDefinition(ctx: PlanContext): TaskDefinitionPlan {
       name,
       action: 'update',
       changes: diff(current, desired),
-      arn,
+      arn: existing.taskDefinitionArn,
       reason: `differs from the latest ACTIVE revision (${existing.revision ?? '?'}): a new revision is registered`,
-      calls: ['RegisterTaskDefinition']
+      calls: stepCalls(operations),
+      operations
     }
   }
 }
 
-export async function applyTaskDefinition(ctx: ApplyContext & { step: PlanStep }): Promise<string> {
-  const { request, actual, clients, log, step } = ctx
-  const input = step.action === 'none' ? undefined : desiredRegistration(request, actual)
-  if (!input) {
-    if (!step.arn) throw new Error(`task definition step ${step.name} has no ARN`)
-    return step.arn
+const unchanged = (name: string, arn: string | undefined): PlanStep => ({
+  resource: 'task-definition',
+  name,
+  action: 'none',
+  changes: [],
+  arn,
+  calls: [],
+  operations: []
+})
+
+type TaskDefinitionCall = Extract<Call, { call: 'RegisterTaskDefinition' | 'DeregisterTaskDefinition' }>
+
+/** Sends one planned task definition call as it is. */
+export async function executeTaskDefinitionCall(
+  ctx: CallContext,
+  call: TaskDefinitionCall
+): Promise<CallResult> {
+  const { ecs } = ctx.clients
+  switch (call.call) {
+    case 'RegisterTaskDefinition': {
+      const out = await withExplanation(`RegisterTaskDefinition ${ctx.name}`, () =>
+        ecs.send(new RegisterTaskDefinitionCommand(call.input))
+      )
+      const arn = out.taskDefinition?.taskDefinitionArn
+      if (!arn) throw new DeployError(`RegisterTaskDefinition ${ctx.name} answered without a task definition`)
+      return { arn }
+    }
+    case 'DeregisterTaskDefinition':
+      await withExplanation(`DeregisterTaskDefinition ${ctx.name}`, () =>
+        ecs.send(new DeregisterTaskDefinitionCommand(call.input))
+      )
+      return {}
   }
-  const out = await withExplanation(`RegisterTaskDefinition ${input.family}`, () =>
-    clients.ecs.send(new RegisterTaskDefinitionCommand({ ...input, tags: ecsTags(request, input.tags) }))
-  )
-  const arn = out.taskDefinition?.taskDefinitionArn
-  if (!arn) throw new DeployError(`RegisterTaskDefinition ${input.family} answered without a task definition`)
-  log(`registered task definition ${input.family}:${out.taskDefinition?.revision ?? '?'} (${arn})`)
-  return arn
 }

@@ -1,106 +1,118 @@
-import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Actual } from '../model/actual.js'
 import type { Clients } from '../aws/clients.js'
-import type { Applied, Plan } from '../model/plan.js'
+import type { Actual } from '../model/actual.js'
+import type { Applied, Call, Operation, Plan, PlanStep } from '../model/plan.js'
+import { resolvePlaceholders } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
 import { serviceUrl } from '../model/urls.js'
-import type { ApplyContext } from '../resources/context.js'
-import { applyListener } from '../resources/listener.js'
-import { applyListenerRule } from '../resources/listener-rule.js'
-import { applyLoadBalancer } from '../resources/load-balancer.js'
-import { applyService, type AppliedService } from '../resources/service.js'
-import { applyTaskDefinition, desiredContainers, desiredNetworkMode } from '../resources/task-definition.js'
-import { applyTargetGroup } from '../resources/target-group.js'
+import { executeCall } from '../resources/execute.js'
+import { primaryDeploymentId } from '../resources/service.js'
 
-/** ARNs resolved so far; a later step reads what an earlier one created. */
-interface Resolved {
-  loadBalancer?: LoadBalancer
-  targetGroupArn?: string
-  listenerArn?: string
-  listenerRuleArn?: string
-  taskDefinitionArn?: string
-  service?: AppliedService
+/** A failure part-way through apply: the operations that did run, so that they can be undone. */
+export class ApplyFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly journal: Operation[]
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause))
+    this.name = 'ApplyFailed'
+  }
 }
 
-/**
- * Executes the plan's steps in its order (see buildPlan). Steps whose action is 'none' make no call but
- * still resolve their ARN. Every failure is an explained DeployError naming the call that failed.
- */
-export async function applyPlan(opts: {
+export interface ApplyOptions {
   clients: Clients
   request: DeployRequest
   actual: Actual
   plan: Plan
   log?: (line: string) => void
-}): Promise<Applied> {
-  const { request, actual, plan } = opts
-  const ctx: ApplyContext = { clients: opts.clients, request, actual, log: opts.log ?? (() => undefined) }
-  const networkMode = desiredNetworkMode(request, actual)
-  const r: Resolved = {}
-  for (const step of plan.steps) {
-    switch (step.resource) {
-      case 'load-balancer':
-        r.loadBalancer = await applyLoadBalancer(ctx, step)
-        break
-      case 'target-group': {
-        const tg = await applyTargetGroup({ ...ctx, step, vpcId: r.loadBalancer?.VpcId, networkMode })
-        r.targetGroupArn = tg.arn
-        break
-      }
-      case 'listener':
-      case 'redirect-listener': {
-        const arn = await applyListener({
-          ...ctx,
-          step,
-          loadBalancerArn: required(r.loadBalancer?.LoadBalancerArn, 'load balancer', step.name),
-          targetGroupArn: required(r.targetGroupArn, 'target group', step.name)
-        })
-        if (step.resource === 'listener') r.listenerArn = arn
-        break
-      }
-      case 'listener-rule':
-        r.listenerRuleArn = await applyListenerRule({
-          ...ctx,
-          step,
-          listenerArn: required(r.listenerArn, 'listener', step.name),
-          targetGroupArn: required(r.targetGroupArn, 'target group', step.name)
-        })
-        break
-      case 'task-definition':
-        r.taskDefinitionArn = await applyTaskDefinition({ ...ctx, step })
-        break
-      case 'service':
-        r.service = await applyService({
-          ...ctx,
-          step,
-          taskDefinitionArn: required(r.taskDefinitionArn, 'task definition', step.name),
-          targetGroupArn: r.targetGroupArn,
-          containers: desiredContainers(request, actual)
-        })
-        break
-    }
-  }
-  const service = r.service
-  if (!service || !r.taskDefinitionArn) throw new Error('the plan has no service step')
-  const dnsName = r.loadBalancer?.DNSName
-  return {
-    loadBalancerArn: r.loadBalancer?.LoadBalancerArn,
-    dnsName,
-    url: dnsName ? serviceUrl(request, dnsName) : undefined,
-    targetGroupArn: r.targetGroupArn,
-    listenerArn: r.listenerArn,
-    listenerRuleArn: r.listenerRuleArn,
-    serviceArn: service.serviceArn,
-    taskDefinitionArn: r.taskDefinitionArn,
-    previousTaskDefinitionArn: service.previousTaskDefinitionArn,
-    serviceCreated: service.serviceCreated,
-    deploymentId: service.deploymentId,
-    changed: plan.steps.some(s => s.action !== 'none')
-  }
+  /** Proves new health-check settings before any change is made (see resources/health-check-probe.ts). */
+  probe?: (opts: {
+    clients: Clients
+    request: DeployRequest
+    call: Extract<Call, { call: 'ProbeHealthCheck' }>
+  }) => Promise<void>
 }
 
-/** A plan out of order is a bug of ours, not the user's: say which step missed what. */
-function required(value: string | undefined, what: string, step: string): string {
-  if (!value) throw new Error(`internal: step ${step} needs the ${what}, which no earlier step resolved`)
-  return value
+/**
+ * Executes the plan's operations in its order, each with the exact input the plan holds (placeholders
+ * of what this run creates swapped for the real values). Health-check probes run first, so that a check
+ * the current targets fail stops the run before any change. A failure throws ApplyFailed with the
+ * journal of what ran.
+ */
+export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
+  const { clients, request, plan } = opts
+  const log = opts.log ?? (() => undefined)
+  const previousTaskDefinitionArn = opts.actual.service?.taskDefinition
+  for (const step of plan.steps) {
+    for (const op of step.operations) {
+      if (op.do.call === 'ProbeHealthCheck' && opts.probe) await opts.probe({ clients, request, call: op.do })
+    }
+  }
+  const values = new Map<string, string>()
+  const journal: Operation[] = []
+  const produced = new Map<PlanStep, { arn?: string; dnsName?: string; deploymentId?: string }>()
+  try {
+    for (const step of plan.steps) {
+      for (const op of step.operations) {
+        if (op.do.call === 'ProbeHealthCheck') continue
+        const call = resolvePlaceholders(op.do, values)
+        const out = await executeCall({ clients, request, name: step.name }, call)
+        if ('produces' in call) {
+          if (out.arn) values.set(call.produces.arn, out.arn)
+          if (call.produces.vpcId && out.vpcId) values.set(call.produces.vpcId, out.vpcId)
+        }
+        produced.set(step, { ...produced.get(step), ...definedOnly(out) })
+        journal.push({
+          ...op,
+          do: call,
+          ...(op.inverse ? { inverse: resolvePlaceholders(op.inverse, values) } : {})
+        })
+        log(`${op.says}${out.arn && 'produces' in call ? ` (${out.arn})` : ''}`)
+      }
+    }
+  } catch (error) {
+    throw new ApplyFailed(error, journal)
+  }
+  return applied({ ...opts, produced, journal, previousTaskDefinitionArn })
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** Every ARN the outputs and the watch need: from the calls made, else from what discover saw. */
+function applied(
+  opts: ApplyOptions & {
+    produced: Map<PlanStep, { arn?: string; dnsName?: string; deploymentId?: string }>
+    journal: Operation[]
+    previousTaskDefinitionArn?: string
+  }
+): Applied {
+  const { request, actual, plan, produced } = opts
+  const find = (resource: PlanStep['resource']) => plan.steps.find(s => s.resource === resource)
+  const arnOf = (resource: PlanStep['resource']) => {
+    const step = find(resource)
+    if (!step) return undefined
+    return step.action === 'create' || step.action === 'replace' ? produced.get(step)?.arn : step.arn
+  }
+  const lbStep = find('load-balancer')
+  const dnsName = lbStep ? (produced.get(lbStep)?.dnsName ?? actual.loadBalancer?.DNSName) : undefined
+  const serviceStep = find('service')
+  const serviceArn = arnOf('service')
+  const taskDefinitionArn = arnOf('task-definition')
+  if (!serviceStep || !serviceArn || !taskDefinitionArn) throw new Error('the plan has no service step')
+  return {
+    loadBalancerArn: arnOf('load-balancer'),
+    dnsName,
+    url: dnsName ? serviceUrl(request, dnsName) : undefined,
+    targetGroupArn: arnOf('target-group'),
+    listenerArn: arnOf('listener'),
+    listenerRuleArn: arnOf('listener-rule'),
+    serviceArn,
+    taskDefinitionArn,
+    previousTaskDefinitionArn: opts.previousTaskDefinitionArn,
+    serviceCreated: !actual.service,
+    deploymentId: produced.get(serviceStep)?.deploymentId ?? primaryDeploymentId(actual.service),
+    journal: opts.journal,
+    changed: opts.journal.length > 0
+  }
 }

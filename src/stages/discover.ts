@@ -4,6 +4,7 @@ import {
   type LoadBalancer,
   type TargetGroup
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { Service } from '@aws-sdk/client-ecs'
 import { emptyActual, type Actual } from '../model/actual.js'
 import type { Clients } from '../aws/clients.js'
 import { DeployError, explainAwsError } from '../aws/errors.js'
@@ -16,6 +17,7 @@ import { describeService } from '../resources/service.js'
 import {
   desiredNetworkMode,
   describeTaskDefinition,
+  familyOf,
   latestRevisionLookup,
   taskDefinitionLookup
 } from '../resources/task-definition.js'
@@ -71,16 +73,51 @@ async function discoverEcs(opts: { clients: Clients; request: DeployRequest }): 
     describeService(clients.ecs, request),
     latestFamily ? describeTaskDefinition(clients.ecs, latestFamily) : undefined
   ])
+  const running = await runningRevision({ ecs: clients.ecs, request, service, known: [td, latest] })
   const rederive = request.taskDefinition.kind === 'reference' && request.taskDefinition.images
-  if (!rederive) return { taskDefinition: td.taskDefinition, taskDefinitionTags: td.tags, service }
-  // The referenced revision is the base; what a new one is compared with is the family's latest.
-  const newest = latest ?? td
+  if (!rederive) {
+    const compared = request.taskDefinition.kind === 'register' ? (running ?? td) : td
+    return { taskDefinition: compared.taskDefinition, taskDefinitionTags: compared.tags, service }
+  }
+  // A bare family builds on what the service runs; a named revision on that revision. Either way the
+  // new registration is compared with what runs (else the family's latest).
+  const ref = taskDefinitionLookup(request)
+  const base = familyOf(ref) === ref ? (running ?? td) : td
+  const compared = running ?? latest ?? td
   return {
-    taskDefinition: newest.taskDefinition,
-    taskDefinitionTags: newest.tags,
-    baseTaskDefinition: td,
+    taskDefinition: compared.taskDefinition,
+    taskDefinitionTags: compared.tags,
+    baseTaskDefinition: base,
     service
   }
+}
+
+type Described = Awaited<ReturnType<typeof describeTaskDefinition>>
+
+/**
+ * The revision the service runs: that of its last COMPLETED deployment, when it is of the family the
+ * request registers into. A deploy is compared with what runs, not with the family's latest ACTIVE
+ * revision, which may be one a rolled-back deployment registered. Costs a call only when that revision
+ * is not one already described.
+ */
+async function runningRevision(opts: {
+  ecs: Clients['ecs']
+  request: DeployRequest
+  service?: Service
+  known: (Described | undefined)[]
+}): Promise<Described | undefined> {
+  const { request, service } = opts
+  const td = request.taskDefinition
+  const family = td.kind === 'register' ? td.input.family : td.images ? familyOf(td.ref) : undefined
+  const completed =
+    service?.deployments?.find(d => d.status === 'PRIMARY' && d.rolloutState === 'COMPLETED') ??
+    service?.deployments?.find(d => d.rolloutState === 'COMPLETED')
+  const arn = completed?.taskDefinition ?? service?.taskDefinition
+  if (!family || !arn || familyOf(arn) !== family) return undefined
+  const known = opts.known.find(k => k?.taskDefinition?.taskDefinitionArn === arn)
+  if (known) return known
+  const described = await describeTaskDefinition(opts.ecs, arn)
+  return described.taskDefinition ? described : undefined
 }
 
 interface LoadBalancerSide {

@@ -1,9 +1,9 @@
 import type { Actual } from '../model/actual.js'
-import { DeployError } from '../aws/errors.js'
 import type { Plan, PlanStep } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
-import { pendingArn, type PlanContext } from '../resources/context.js'
-import { planListeners } from '../resources/listener.js'
+import type { PlanContext } from '../resources/context.js'
+import { pendingArn, pendingVpc } from '../model/placeholders.js'
+import { findListener, planListeners } from '../resources/listener.js'
 import { planListenerRule } from '../resources/listener-rule.js'
 import { planLoadBalancer } from '../resources/load-balancer.js'
 import { planService } from '../resources/service.js'
@@ -21,30 +21,45 @@ import { planTargetGroup } from '../resources/target-group.js'
 export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Plan {
   const ctx: PlanContext = { ...opts, warnings: [] }
   const { request, actual } = opts
-  if (request.targetGroup && !request.loadBalancer) {
-    throw new DeployError(
-      'target-group is set but load-balancer is empty: a target group needs a load balancer to route to it.'
-    )
-  }
-  if (request.loadBalancer && !request.targetGroup) {
-    throw new DeployError(
-      'load-balancer is set but target-group is empty: give the target group the service registers in.'
-    )
-  }
+  // A failed first deploy keeps everything for inspection (new-service-on-failure); a failed change to a
+  // running stack removes what this run added that could take traffic (a listener, a rule) or become
+  // the base of the next run (a task definition revision).
+  const firstDeploy = !actual.service
+  const keepAll = firstDeploy
+    ? 'created by this run, which also created the service: kept for inspection (a teardown removes it)'
+    : undefined
+  const keepUnused = keepAll ?? 'created by this run: kept unused (a re-run reuses it, a teardown removes it)'
+
   // First: a referenced task definition that does not exist explains more than what depends on it.
-  const td = planTaskDefinition(ctx)
+  const td = planTaskDefinition({ ...ctx, keepCreated: keepAll })
   const steps: PlanStep[] = []
-  const lb = planLoadBalancer(ctx)
+  const lb = planLoadBalancer({ ...ctx, keepCreated: keepUnused })
   if (lb) steps.push(lb)
+  const lbName = lb?.name ?? ''
+  const loadBalancerArn = actual.loadBalancer?.LoadBalancerArn ?? pendingArn('load balancer', lbName)
 
   const networkMode = desiredNetworkMode(request, actual)
-  const tg = planTargetGroup({ ...ctx, networkMode })
+  const listenerArn = findListener(actual.listeners, request.listener.Port)?.ListenerArn
+  const tg = planTargetGroup({
+    ...ctx,
+    networkMode,
+    vpcId: actual.loadBalancer?.VpcId ?? (lb ? pendingVpc(lbName) : undefined),
+    listenerArn,
+    keepCreated: keepUnused
+  })
   let targetGroupArn: string | undefined
   if (tg) {
     steps.push(tg.step)
     targetGroupArn = tg.arn ?? pendingArn('target group', tg.name)
-    steps.push(...planListeners({ ...ctx, targetGroupArn }))
-    const rule = planListenerRule({ ...ctx, targetGroupArn })
+    const listeners = planListeners({ ...ctx, targetGroupArn, loadBalancerArn, keepCreated: keepAll })
+    steps.push(...listeners)
+    const main = listeners.find(l => l.resource === 'listener')
+    const rule = planListenerRule({
+      ...ctx,
+      targetGroupArn,
+      listenerArn: main?.arn ?? pendingArn('listener', main?.name ?? ''),
+      keepCreated: keepAll
+    })
     if (rule) steps.push(rule)
   }
 

@@ -28,15 +28,32 @@ const imageChangePlan: Plan = {
       tgArn
   ],
   steps: [
-    { resource: 'load-balancer', name: 'alb-demo', action: 'none', changes: [], arn: lbArn, calls: [] },
-    { resource: 'target-group', name: 'default', action: 'none', changes: [], arn: tgArn, calls: [] },
-    { resource: 'listener', name: 'HTTP:80', action: 'none', changes: [], calls: [] },
+    {
+      resource: 'load-balancer',
+      name: 'alb-demo',
+      action: 'none',
+      changes: [],
+      arn: lbArn,
+      calls: [],
+      operations: []
+    },
+    {
+      resource: 'target-group',
+      name: 'default',
+      action: 'none',
+      changes: [],
+      arn: tgArn,
+      calls: [],
+      operations: []
+    },
+    { resource: 'listener', name: 'HTTP:80', action: 'none', changes: [], calls: [], operations: [] },
     {
       resource: 'task-definition',
       name: 'ecscompose-ecs-app',
       action: 'update',
       reason: 'differs from the latest ACTIVE revision (22): a new revision is registered',
       calls: ['RegisterTaskDefinition'],
+      operations: [],
       changes: [
         { field: 'containerDefinitions[app].image', from: 'inokara/ecs-app:1.0', to: 'inokara/ecs-app:1.1' },
         {
@@ -52,6 +69,7 @@ const imageChangePlan: Plan = {
       name: 'ecs-simple-service-elb',
       action: 'update',
       calls: ['UpdateService'],
+      operations: [],
       changes: [
         {
           field: 'taskDefinition',

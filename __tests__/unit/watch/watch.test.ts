@@ -18,7 +18,10 @@ import {
   type TargetHealthDescription
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { mockClient } from 'aws-sdk-client-mock'
-import { formatDiagnosis, rollback, scaleToZero, watchRollout } from '../../../src/watch/index.js'
+import { formatDiagnosis, watchRollout } from '../../../src/watch/index.js'
+import { rollBack } from '../../../src/stages/rollback.js'
+import { seedRequest } from '../../fixtures/seed.js'
+import type { Operation } from '../../../src/model/plan.js'
 import type { WatchResult } from '../../../src/watch/index.js'
 import {
   NEW_ID,
@@ -756,12 +759,32 @@ describe('a concurrent run of the same deploy registered its own revision', () =
 describe('rollback', () => {
   const rolledBack = (p: Partial<Deployment> = {}) =>
     deployment({ id: ROLLBACK_ID, taskDefinition: TD_OLD, runningCount: 2, ...p })
+  const request = seedRequest({
+    cluster: 'demo',
+    wait: { ...seedRequest().wait, minutes: 5, pollIntervalSeconds: INTERVAL_S }
+  })
+  request.service = { ...request.service, serviceName: 'web' }
+  const imageChange: Operation = {
+    do: { call: 'UpdateService', input: { cluster: 'demo', service: 'web', taskDefinition: TD_NEW } },
+    inverse: { call: 'UpdateService', input: { cluster: 'demo', service: 'web', taskDefinition: TD_OLD } },
+    says: 'updated service web: taskDefinition'
+  }
+  const options = {
+    clients,
+    request,
+    previousTaskDefinitionArn: TD_OLD,
+    serviceCreated: false,
+    targetGroupArns: [TG]
+  }
 
-  test('updates the service back to the previous task definition and watches that deployment', async () => {
+  test('sends the inverse UpdateService and counts it a success only once that deployment is healthy', async () => {
     const clock = fakeClock()
     ecs
       .on(DescribeServicesCommand)
       .resolvesOnce({ services: [service({ deployments: [deployment({ rolloutState: 'FAILED' })] })] })
+      .resolvesOnce({
+        services: [service({ deployments: [rolledBack(), deployment({ status: 'ACTIVE' })] })]
+      })
       .resolvesOnce({
         services: [service({ deployments: [rolledBack(), deployment({ status: 'ACTIVE' })] })]
       })
@@ -774,22 +797,16 @@ describe('rollback', () => {
       .on(DescribeTargetHealthCommand)
       .resolves({ TargetHealthDescriptions: [healthy('10.0.1.1'), healthy('10.0.1.2')] })
     const lines: string[] = []
-    const result = await rollback({
-      clients,
-      cluster: 'demo',
-      serviceName: 'web',
-      previousTaskDefinitionArn: TD_OLD,
-      targetGroupArns: [TG],
-      wait: { minutes: 5, pollIntervalSeconds: INTERVAL_S },
-      log: line => lines.push(line),
-      clock
-    })
-    expect(result.ok).toBe(true)
-    expect(result.deploymentId).toBe(ROLLBACK_ID)
+    const out = await rollBack({ ...options, journal: [imageChange], log: line => lines.push(line), clock })
+    expect(out.ok).toBe(true)
+    expect(out.result?.deploymentId).toBe(ROLLBACK_ID)
+    expect(out.summary).toMatch(
+      new RegExp(`^succeeded: the service runs ${TD_OLD} again, with every target healthy`)
+    )
+    expect(out.restored).toEqual([`service web back to taskDefinition ${TD_OLD}`])
     expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
-      { cluster: 'demo', service: 'web', taskDefinition: TD_OLD, forceNewDeployment: false }
+      { cluster: 'demo', service: 'web', taskDefinition: TD_OLD }
     ])
-    expect(lines[0]).toBe(`rolling back to ${TD_OLD}`)
   })
 
   test('after the circuit breaker rolled back: no second UpdateService, its deployment is watched', async () => {
@@ -808,23 +825,26 @@ describe('rollback', () => {
     elbv2.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [healthy('10.0.1.1'), healthy('10.0.1.2'), draining('10.0.0.9')]
     })
-    const result = await rollback({
-      clients,
-      cluster: 'demo',
-      serviceName: 'web',
-      previousTaskDefinitionArn: TD_OLD,
-      targetGroupArns: [TG],
-      wait: { minutes: 5, pollIntervalSeconds: INTERVAL_S },
-      clock
-    })
+    const out = await rollBack({ ...options, journal: [imageChange], log: () => undefined, clock })
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0)
-    expect(result.deploymentId).toBe(ROLLBACK_ID)
-    expect(result.ok).toBe(true)
+    expect(out.result?.deploymentId).toBe(ROLLBACK_ID)
+    expect(out.ok).toBe(true)
   })
 
-  test('scaleToZero sets the desired count to 0', async () => {
+  test('a service this run created is scaled to 0 when asked, and not called rolled back', async () => {
     ecs.on(UpdateServiceCommand).resolves({})
-    await scaleToZero({ clients, cluster: 'demo', serviceName: 'web' })
+    const created: Operation = {
+      do: {
+        call: 'CreateService',
+        input: { cluster: 'demo', serviceName: 'web' },
+        produces: { arn: 'arn:svc' }
+      },
+      inverse: { call: 'UpdateService', input: { cluster: 'demo', service: 'web', desiredCount: 0 } },
+      says: 'created service web'
+    }
+    const out = await rollBack({ ...options, serviceCreated: true, journal: [created], log: () => undefined })
+    expect(out.ok).toBe(false)
+    expect(out.summary).toMatch(/scaled to 0/)
     expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
       { cluster: 'demo', service: 'web', desiredCount: 0 }
     ])
