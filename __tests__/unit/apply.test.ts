@@ -18,7 +18,7 @@ interface Run {
 }
 
 /** discover → plan → apply against the fake world, as main.ts runs them. */
-async function deploy(world: World, request: DeployRequest): Promise<Run> {
+async function deploy(world: World, request: DeployRequest, waits: string[] = []): Promise<Run> {
   const mocks = mockWorld(world)
   const logs: string[] = []
   try {
@@ -29,7 +29,10 @@ async function deploy(world: World, request: DeployRequest): Promise<Run> {
       request,
       actual,
       plan,
-      log: line => logs.push(line)
+      log: line => logs.push(line),
+      waitForTargets: async ({ targetGroupArn }) => {
+        waits.push(targetGroupArn)
+      }
     })
     return { plan, applied, calls: mocks.calls, mutating: mocks.mutating(), reads: mocks.reads(), logs }
   } finally {
@@ -241,23 +244,53 @@ describe('re-runs and changes after a first deploy', () => {
     })
   })
 
-  test('a changed immutable target group setting replaces it and swaps listener and service over', async () => {
+  test('a changed immutable target group setting replaces it: associated without traffic, filled, then switched', async () => {
     const { world, first } = await deployedSeed()
     const request = seedRequest()
     request.targetGroup!.Port = 8080
-    const run = await deploy(world, request)
-    expect(names(run.mutating)).toEqual(['CreateTargetGroup', 'ModifyListener', 'UpdateService'])
+    const waits: string[] = []
+    const run = await deploy(world, request, waits)
+    expect(names(run.mutating)).toEqual([
+      'CreateTargetGroup',
+      'ModifyListener',
+      'UpdateService',
+      'ModifyListener',
+      'UpdateService'
+    ])
     const newName = run.mutating[0]?.input.Name as string
     expect(newName).toMatch(/^default-[0-9a-f]{6}$/)
     const newArn = world.targetGroups.find(t => t.TargetGroupName === newName)?.TargetGroupArn
+    const oldArn = first.applied.targetGroupArn
+    const entry = (targetGroupArn?: string) => ({ targetGroupArn, containerName: 'app', containerPort: 4567 })
     expect(run.mutating[1]?.input).toEqual({
       ListenerArn: first.applied.listenerArn,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: newArn }]
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: oldArn, Weight: 1 },
+              { TargetGroupArn: newArn, Weight: 0 }
+            ]
+          }
+        }
+      ]
     })
     expect(run.mutating[2]?.input).toEqual({
       cluster: 'ecs-demo',
       service: 'ecs-simple-service-elb',
-      loadBalancers: [{ targetGroupArn: newArn, containerName: 'app', containerPort: 4567 }]
+      loadBalancers: [entry(oldArn), entry(newArn)]
+    })
+    // Traffic moves only after the new group's targets were waited for.
+    expect(waits).toEqual([newArn])
+    expect(run.mutating[3]?.input).toEqual({
+      ListenerArn: first.applied.listenerArn,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: newArn }]
+    })
+    expect(run.mutating[4]?.input).toEqual({
+      cluster: 'ecs-demo',
+      service: 'ecs-simple-service-elb',
+      loadBalancers: [entry(newArn)]
     })
     const step = run.plan.steps.find(s => s.resource === 'target-group')
     expect(step).toMatchObject({ action: 'replace', name: newName })

@@ -109,11 +109,16 @@ export type Call =
   | { call: 'UpdateService'; input: UpdateServiceCommandInput }
   /** Not a change: proves new health-check settings on the current targets, and cleans up after itself. */
   | { call: 'ProbeHealthCheck'; input: ProbeInput }
+  /**
+   * Not a change: waits until the deployment the last UpdateService started is complete and every target
+   * of the target group healthy, before traffic is moved to it.
+   */
+  | { call: 'WaitForTargets'; input: { targetGroupArn: string; taskDefinitionArn: string } }
 
 export type CallName = Call['call']
 
-/** A call that changes something (everything but the probe). */
-export type ChangeCall = Exclude<Call, { call: 'ProbeHealthCheck' }>
+/** A call that changes something (everything but the probe and the wait). */
+export type ChangeCall = Exclude<Call, { call: 'ProbeHealthCheck' | 'WaitForTargets' }>
 
 /**
  * A reversible step of the plan: the call, and how to undo it, built from what discover saw. `inverse`

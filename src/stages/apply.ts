@@ -6,6 +6,8 @@ import type { DeployRequest } from '../model/request.js'
 import { serviceUrl } from '../model/urls.js'
 import { executeCall } from '../resources/execute.js'
 import { primaryDeploymentId } from '../resources/service.js'
+import { DeployError } from '../aws/errors.js'
+import { formatDiagnosis, watchRollout } from '../watch/index.js'
 
 /** A failure part-way through apply: the operations that did run, so that they can be undone. */
 export class ApplyFailed extends Error {
@@ -24,6 +26,12 @@ export interface ApplyOptions {
   actual: Actual
   plan: Plan
   log?: (line: string) => void
+  /** For tests: stands in for the watch that waits for a target group's targets (see WaitForTargets). */
+  waitForTargets?: (opts: {
+    targetGroupArn: string
+    taskDefinitionArn: string
+    deploymentId?: string
+  }) => Promise<void>
   /** Proves new health-check settings before any change is made (see resources/health-check-probe.ts). */
   probe?: (opts: {
     clients: Clients
@@ -49,11 +57,21 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
   }
   const values = new Map<string, string>()
   const journal: Operation[] = []
+  let lastDeploymentId: string | undefined
   const produced = new Map<PlanStep, { arn?: string; dnsName?: string; deploymentId?: string }>()
   try {
     for (const step of plan.steps) {
       for (const op of step.operations) {
         if (op.do.call === 'ProbeHealthCheck') continue
+        if (op.do.call === 'WaitForTargets') {
+          const wait = resolvePlaceholders(op.do, values)
+          await (opts.waitForTargets ?? (w => waitForTargets({ ...opts, log, ...w })))({
+            deploymentId: lastDeploymentId,
+            ...wait.input
+          })
+          log(op.says)
+          continue
+        }
         const call = resolvePlaceholders(op.do, values)
         const out = await executeCall({ clients, request, name: step.name }, call)
         if ('produces' in call) {
@@ -61,6 +79,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
           if (call.produces.vpcId && out.vpcId) values.set(call.produces.vpcId, out.vpcId)
         }
         produced.set(step, { ...produced.get(step), ...definedOnly(out) })
+        lastDeploymentId = out.deploymentId ?? lastDeploymentId
         journal.push({
           ...op,
           do: call,
@@ -73,6 +92,32 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
     throw new ApplyFailed(error, journal)
   }
   return applied({ ...opts, produced, journal, previousTaskDefinitionArn })
+}
+
+/** Waits for the deployment the last UpdateService started, with the watch's rules, on one target group. */
+async function waitForTargets(
+  opts: ApplyOptions & {
+    log: (line: string) => void
+    deploymentId?: string
+    targetGroupArn: string
+    taskDefinitionArn: string
+  }
+): Promise<void> {
+  const result = await watchRollout({
+    clients: opts.clients,
+    cluster: opts.request.cluster,
+    serviceName: opts.request.service.serviceName,
+    deploymentId: opts.deploymentId,
+    taskDefinitionArn: opts.taskDefinitionArn,
+    targetGroupArns: [opts.targetGroupArn],
+    wait: opts.request.wait,
+    log: opts.log
+  })
+  if (!result.ok) {
+    throw new DeployError(
+      result.diagnosis ? formatDiagnosis(result.diagnosis) : 'The new target group did not become healthy.'
+    )
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -92,11 +137,16 @@ function applied(
   const arnOf = (resource: PlanStep['resource']) => {
     const step = find(resource)
     if (!step) return undefined
-    return step.action === 'create' || step.action === 'replace' ? produced.get(step)?.arn : step.arn
+    return produced.get(step)?.arn ?? step.arn
   }
   const lbStep = find('load-balancer')
   const dnsName = lbStep ? (produced.get(lbStep)?.dnsName ?? actual.loadBalancer?.DNSName) : undefined
-  const serviceStep = find('service')
+  const serviceSteps = plan.steps.filter(s => s.resource === 'service')
+  const serviceStep = serviceSteps[0]
+  const lastDeployment = serviceSteps
+    .map(s => produced.get(s)?.deploymentId)
+    .filter(Boolean)
+    .at(-1)
   const serviceArn = arnOf('service')
   const taskDefinitionArn = arnOf('task-definition')
   if (!serviceStep || !serviceArn || !taskDefinitionArn) throw new Error('the plan has no service step')
@@ -111,7 +161,7 @@ function applied(
     taskDefinitionArn,
     previousTaskDefinitionArn: opts.previousTaskDefinitionArn,
     serviceCreated: !actual.service,
-    deploymentId: produced.get(serviceStep)?.deploymentId ?? primaryDeploymentId(actual.service),
+    deploymentId: lastDeployment ?? primaryDeploymentId(actual.service),
     journal: opts.journal,
     changed: opts.journal.length > 0
   }

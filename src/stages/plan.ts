@@ -9,6 +9,7 @@ import { planLoadBalancer } from '../resources/load-balancer.js'
 import { planService } from '../resources/service.js'
 import { desiredContainers, desiredNetworkMode, planTaskDefinition } from '../resources/task-definition.js'
 import { planTargetGroup } from '../resources/target-group.js'
+import { replaceWithoutDowntime } from './replace-target-group.js'
 
 /**
  * Desired (the request) + actual (discover) → ordered steps. Pure: no I/O, so a dry-run is discover +
@@ -68,5 +69,16 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
   const containers = desiredContainers(request, actual)
   steps.push(planService({ ...ctx, taskDefinitionArn, targetGroupArn, containers }))
 
-  return { steps, warnings: ctx.warnings, changed: steps.some(s => s.action !== 'none') }
+  const replaced = tg?.step.action === 'replace' ? actual.targetGroup : undefined
+  const ordered =
+    replaced && actual.service && targetGroupArn
+      ? replaceWithoutDowntime({
+          steps,
+          oldTargetGroup: replaced,
+          newTargetGroupArn: targetGroupArn,
+          service: actual.service,
+          taskDefinitionArn
+        })
+      : steps
+  return { steps: ordered, warnings: ctx.warnings, changed: ordered.some(s => s.action !== 'none') }
 }
