@@ -9,7 +9,7 @@ import {
   healthFailureFromEvent,
   sameTargetGroup,
   type HealthFailure
-} from './health-check.js'
+} from '../model/health-check.js'
 import { desiredCount, primaryDeployment, targetGroupName, taskEntity } from './snapshot.js'
 
 /** `fatal`: stop watching now. `suspect`: the most likely cause so far, for a timeout. */

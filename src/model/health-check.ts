@@ -1,5 +1,15 @@
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { targetGroupName } from './snapshot.js'
+
+/**
+ * Health checks in words: pure formatters the watch (a rollout's targets) and the probe (a temporary target
+ * group's) share, so that both explain a failing check the same way.
+ */
+
+/** `name` out of `arn:…:targetgroup/name/0123abcd`, for lines a person reads. */
+export function targetGroupName(arn: string): string {
+  const match = /targetgroup\/([^/]+)/.exec(arn)
+  return match ? match[1] : arn
+}
 
 /** A health-check failure, as a target's TargetHealth or a service event reports it. */
 export interface HealthFailure {
