@@ -114,6 +114,20 @@ export function healthFailureFromEvent(
   return { targetGroup: match[1], failure: { reason, description: text, healthCheckPort: port } }
 }
 
+/** The reason seen most often, so one odd target does not name the cause. */
+export function dominantFailure(failures: HealthFailure[]): HealthFailure | undefined {
+  const counts = new Map<string, { n: number; failure: HealthFailure }>()
+  for (const f of failures) {
+    const key = `${f.reason ?? ''}|${f.description ?? ''}`
+    const entry = counts.get(key) ?? { n: 0, failure: f }
+    entry.n += 1
+    counts.set(key, entry)
+  }
+  let best: { n: number; failure: HealthFailure } | undefined
+  for (const entry of counts.values()) if (!best || entry.n > best.n) best = entry
+  return best?.failure
+}
+
 /** Does a target group named in a message (by ARN or by name) mean this one? */
 export function sameTargetGroup(named: string, targetGroupArn: string): boolean {
   return named === targetGroupArn || named === targetGroupName(targetGroupArn)

@@ -25,7 +25,7 @@ import {
 } from './attributes.js'
 
 /** Changed in place by ModifyTargetGroup. */
-const HEALTH_CHECK_FIELDS = [
+export const HEALTH_CHECK_FIELDS = [
   'HealthCheckProtocol',
   'HealthCheckPort',
   'HealthCheckPath',
