@@ -2,4 +2,12 @@
 export { watchRollout, systemClock, type WatchOptions } from './watch.js'
 export { rollback, scaleToZero, type RollbackOptions } from './rollback.js'
 export { formatDiagnosis } from './format.js'
-export type { Clock, Diagnosis, DiagnosisKind, Snapshot, TargetGroupHealth, WatchResult } from './types.js'
+export type {
+  Clock,
+  Diagnosis,
+  DiagnosisKind,
+  HealthCheckChange,
+  Snapshot,
+  TargetGroupHealth,
+  WatchResult
+} from './types.js'
