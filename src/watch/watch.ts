@@ -256,7 +256,7 @@ class RolloutWatch {
     this.tracks = tracked.tracks
     this.firstNewTargetMs = tracked.firstNewTargetMs
 
-    const line = renderProgress(snapshot)
+    const line = renderProgress(snapshot, this.tracks)
     if (line !== this.lastLine) {
       this.lastLine = line
       this.say(line, withElapsed(line, snapshot.atMs))

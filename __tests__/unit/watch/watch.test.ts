@@ -198,30 +198,30 @@ test('success once the new targets are healthy; draining old targets do not bloc
   expect(result.durationMs).toBe(40_000)
   // The log carries the elapsed time on progress lines; the timeline has its own time column.
   expect(logged).toEqual([
-    '3/3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
+    'new 0/3 healthy · old 3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
     'event: (service web) has started 3 tasks: (task a) (task b) (task c).',
-    '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 10 s',
+    'new 0/3 healthy · 3 initial (Elb.InitialHealthChecking) · old 3 healthy · deployment IN_PROGRESS · running 3/3 · 10 s',
     'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).',
-    '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 30 s',
-    '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
+    'new 2/3 healthy · 1 initial (Elb.InitialHealthChecking) · 3 draining · deployment IN_PROGRESS · running 3/3 · 30 s',
+    'new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
     'rollout complete in 40 s'
   ])
   expect(result.timeline).toEqual([
-    { atMs: 0, line: '3/3 healthy · deployment IN_PROGRESS · running 0/3' },
+    { atMs: 0, line: 'new 0/3 healthy · old 3 healthy · deployment IN_PROGRESS · running 0/3' },
     { atMs: 10_000, line: 'event: (service web) has started 3 tasks: (task a) (task b) (task c).' },
     {
       atMs: 10_000,
-      line: '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+      line: 'new 0/3 healthy · 3 initial (Elb.InitialHealthChecking) · old 3 healthy · deployment IN_PROGRESS · running 3/3'
     },
     { atMs: 30_000, line: 'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).' },
     {
       atMs: 30_000,
-      line: '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+      line: 'new 2/3 healthy · 1 initial (Elb.InitialHealthChecking) · 3 draining · deployment IN_PROGRESS · running 3/3'
     },
-    { atMs: 40_000, line: '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3' },
+    { atMs: 40_000, line: 'new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3' },
     { atMs: 40_000, line: 'rollout complete in 40 s' }
   ])
-  expect(result.lastProgress).toBe('3/3 healthy · 3 draining · deployment COMPLETED · running 3/3')
+  expect(result.lastProgress).toBe('new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3')
   expect(result.events).toHaveLength(2)
   expect(result.targets).toEqual([
     { targetGroupArn: TG, descriptions: expect.arrayContaining(newTargets.map(healthy)) }
