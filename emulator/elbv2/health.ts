@@ -115,6 +115,18 @@ export class HealthMonitor {
     return [...(this.groups.get(tgArn)?.targets.values() ?? [])]
   }
 
+  /**
+   * Where a target with this Id and Port is really reached, when some target group knows it (ECS registered
+   * it with its address): an instance or IP serves the same port whichever target group it is registered in.
+   */
+  knownAddress(ref: TargetRef): TargetAddress | undefined {
+    for (const g of this.groups.values()) {
+      const address = g.targets.get(targetKey(ref))?.address
+      if (address) return address
+    }
+    return undefined
+  }
+
   target(tgArn: string, ref: TargetRef): TargetRecord | undefined {
     return this.groups.get(tgArn)?.targets.get(targetKey(ref))
   }
@@ -221,6 +233,8 @@ export class HealthMonitor {
     const cfg = this.opts.config(tgArn)
     if (!cfg || t.generation !== gen || this.stopped) return
     const started = this.opts.clock.now()
+    // Registration is complete once the first check goes out: from then on ELBv2 reports initial checking.
+    if (t.health === HEALTH.registering) this.set(tgArn, t, HEALTH.initialChecks)
     if (!cfg.enabled) {
       this.set(tgArn, t, HEALTH.disabled)
     } else {
@@ -262,7 +276,10 @@ export class HealthMonitor {
       t.okStreak++
       t.failStreak = 0
       if (state === 'healthy') return
-      if (t.okStreak >= cfg.healthyThreshold) this.set(tgArn, t, HEALTH.healthy)
+      // AWS: "After your target is registered, it must pass one health check to be considered healthy"
+      // (ALB guide, Health checks for target groups); an unhealthy target needs HealthyThresholdCount.
+      const needed = state === 'initial' ? 1 : cfg.healthyThreshold
+      if (t.okStreak >= needed) this.set(tgArn, t, HEALTH.healthy)
       else if (state !== 'unhealthy') this.set(tgArn, t, HEALTH.initialChecks)
       return
     }

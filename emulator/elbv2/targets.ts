@@ -28,13 +28,14 @@ export const refOf = (tg: TargetGroupRecord, t: TargetDescription): TargetRef =>
 }
 
 /**
- * Targets registered through the API have no address on this machine, except ip targets on loopback:
- * those are reached at Id:Port. ECS registers its tasks through the facade, with their real address.
+ * Where a target registered through the API is reached on this machine: ip targets on loopback at Id:Port;
+ * an instance or IP that ECS registered (through the facade, with its real address) in another target group
+ * at that address, as AWS reaches the same instance port or IP:port from any target group. Others have none.
  */
-const addressOf = (tg: TargetGroupRecord, ref: TargetRef): TargetAddress | undefined =>
+const addressOf = (ctx: Elbv2Context, tg: TargetGroupRecord, ref: TargetRef): TargetAddress | undefined =>
   tg.tg.TargetType === 'ip' && /^127\.\d+\.\d+\.\d+$/.test(ref.id)
     ? { host: ref.id, port: ref.port }
-    : undefined
+    : ctx.health.knownAddress(ref)
 
 export function registerTargets(ctx: Elbv2Context, input: RegisterTargetsCommandInput): object {
   const tg = ctx.store.tg(input.TargetGroupArn)
@@ -53,7 +54,7 @@ export function registerTargets(ctx: Elbv2Context, input: RegisterTargetsCommand
       `You can register at most '${MAX_TARGETS}' targets to a target group`
     )
   }
-  for (const ref of refs) ctx.health.register(tg.arn, ref, addressOf(tg, ref))
+  for (const ref of refs) ctx.health.register(tg.arn, ref, addressOf(ctx, tg, ref))
   return {}
 }
 

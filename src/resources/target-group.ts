@@ -29,7 +29,7 @@ import {
 import { stepCalls } from './steps.js'
 
 /** Changed in place by ModifyTargetGroup. */
-const HEALTH_CHECK_FIELDS = [
+export const HEALTH_CHECK_FIELDS = [
   'HealthCheckProtocol',
   'HealthCheckPort',
   'HealthCheckPath',

@@ -1,4 +1,4 @@
-import type { Snapshot } from './types.js'
+import type { HealthCheckChange, Snapshot } from './types.js'
 import { desiredCount, targetGroupName } from './snapshot.js'
 
 export interface Completion {
@@ -45,4 +45,14 @@ export function checkCompletion(snapshot: Snapshot): Completion {
       waitingFor.push(`${name}: ${serving.length - healthy} target(s) not healthy`)
   }
   return { done: waitingFor.length === 0, waitingFor }
+}
+
+/**
+ * When `healthy` starts to mean the new health check's verdict: UnhealthyThresholdCount intervals plus a
+ * timeout after an unproven change (before that, a target that fails the new check may still show the
+ * old check's `healthy`). Undefined when there is nothing to wait for: no change, or one a probe proved.
+ */
+export function healthyTrustedFrom(change: HealthCheckChange | undefined): number | undefined {
+  if (!change || change.proven) return undefined
+  return change.at + (change.unhealthyThreshold * change.intervalSeconds + change.timeoutSeconds) * 1000
 }

@@ -4,12 +4,13 @@ import type { Diagnosis, DiagnosisKind, Observations } from './types.js'
 import { classifyStoppedTask, type StopCause } from './stopped-task.js'
 import {
   describeHealthCheck,
+  dominantFailure,
   explainHealthFailure,
   healthCheckCycleMs,
   healthFailureFromEvent,
   sameTargetGroup,
   type HealthFailure
-} from './health-check.js'
+} from '../model/health-check.js'
 import { desiredCount, primaryDeployment, targetGroupName, taskEntity } from './snapshot.js'
 
 /** `fatal`: stop watching now. `suspect`: the most likely cause so far, for a timeout. */
@@ -120,20 +121,6 @@ function fromStop(stop: Stop, all: Stop[]): Diagnosis {
   }
 }
 
-/** The reason seen most often, so one odd target does not name the cause. */
-function dominant(failures: HealthFailure[]): HealthFailure | undefined {
-  const counts = new Map<string, { n: number; failure: HealthFailure }>()
-  for (const f of failures) {
-    const key = `${f.reason ?? ''}|${f.description ?? ''}`
-    const entry = counts.get(key) ?? { n: 0, failure: f }
-    entry.n += 1
-    counts.set(key, entry)
-  }
-  let best: { n: number; failure: HealthFailure } | undefined
-  for (const entry of counts.values()) if (!best || entry.n > best.n) best = entry
-  return best?.failure
-}
-
 function diagnoseHealth(obs: Observations, stops: Stop[]): Verdict {
   const graceMs = (obs.snapshot.service.healthCheckGracePeriodSeconds ?? 0) * 1000
   const needed = failuresNeeded(obs)
@@ -177,7 +164,7 @@ function diagnoseHealth(obs: Observations, stops: Stop[]): Verdict {
     if (entities.size === 0) continue
 
     const events = eventFailures.filter(e => sameTargetGroup(e.targetGroup, arn))
-    const failure = dominant(failures) ?? events[events.length - 1]?.failure ?? {}
+    const failure = dominantFailure(failures) ?? events[events.length - 1]?.failure ?? {}
     const explanation = explainHealthFailure(settings, failure)
     const diagnosis: Diagnosis = {
       kind: 'health-check',

@@ -3,4 +3,12 @@ export { watchRollout, systemClock, type WatchOptions } from './watch.js'
 export { describeService } from './poll.js'
 export { primaryDeployment } from './snapshot.js'
 export { formatDiagnosis } from './format.js'
-export type { Clock, Diagnosis, DiagnosisKind, Snapshot, TargetGroupHealth, WatchResult } from './types.js'
+export type {
+  Clock,
+  Diagnosis,
+  DiagnosisKind,
+  HealthCheckChange,
+  Snapshot,
+  TargetGroupHealth,
+  WatchResult
+} from './types.js'

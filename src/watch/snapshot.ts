@@ -2,11 +2,7 @@ import type { Deployment, Service, Task } from '@aws-sdk/client-ecs'
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Snapshot, TargetTrack } from './types.js'
 
-/** `name` out of `arn:…:targetgroup/name/0123abcd`, for lines a person reads. */
-export function targetGroupName(arn: string): string {
-  const match = /targetgroup\/([^/]+)/.exec(arn)
-  return match ? match[1] : arn
-}
+export { targetGroupName } from '../model/health-check.js'
 
 /** `0123abcd…` out of `arn:…:task/cluster/0123abcd…`. */
 export function taskId(task: Task): string {

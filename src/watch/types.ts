@@ -40,6 +40,21 @@ export interface TargetGroupHealth {
   descriptions: TargetHealthDescription[]
 }
 
+/**
+ * A change of a watched target group's health check (ModifyTargetGroup) made by this run. Until the new
+ * check has had time to fail a target, a target's `healthy` is the old check's verdict.
+ */
+export interface HealthCheckChange {
+  /** When ModifyTargetGroup answered, in the watch clock's time (epoch ms with the system clock). */
+  at: number
+  /** The new settings' HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds and UnhealthyThresholdCount. */
+  intervalSeconds: number
+  timeoutSeconds: number
+  unhealthyThreshold: number
+  /** A probe proved the new settings on the current targets before the change: their states can be trusted. */
+  proven: boolean
+}
+
 /** What one poll saw. */
 export interface Snapshot {
   /** Milliseconds since the watch started. */

@@ -5,13 +5,14 @@ import type { WaitOptions } from '../model/request.js'
 import type {
   Clock,
   Diagnosis,
+  HealthCheckChange,
   Observations,
   Snapshot,
   TargetGroupHealth,
   TargetTrack,
   WatchResult
 } from './types.js'
-import { checkCompletion } from './completion.js'
+import { checkCompletion, healthyTrustedFrom } from './completion.js'
 import { diagnose, diagnoseTimeout, serviceMissing } from './diagnose.js'
 import {
   DESCRIBE_TASKS_MAX,
@@ -40,6 +41,11 @@ export interface WatchOptions {
   wait: Pick<WaitOptions, 'minutes' | 'pollIntervalSeconds'>
   log?: (line: string) => void
   clock?: Clock
+  /**
+   * This run changed the health check of a watched target group: unless a probe proved the new settings,
+   * "every target healthy" counts only once the new check has had time to fail a target.
+   */
+  healthCheckChange?: HealthCheckChange
 }
 
 export const systemClock: Clock = {
@@ -89,6 +95,7 @@ class RolloutWatch {
   private prevServiceRunning?: number
   private lastLine?: string
   private lastSnapshot?: Snapshot
+  private saidUntrusted = false
   private readonly timeline: { atMs: number; line: string }[] = []
 
   constructor(private readonly opts: WatchOptions) {
@@ -249,16 +256,35 @@ class RolloutWatch {
     this.tracks = tracked.tracks
     this.firstNewTargetMs = tracked.firstNewTargetMs
 
-    const line = renderProgress(snapshot)
+    const line = renderProgress(snapshot, this.tracks)
     if (line !== this.lastLine) {
       this.lastLine = line
       this.say(line, withElapsed(line, snapshot.atMs))
     }
 
-    if (checkCompletion(snapshot).done) return this.finish(true)
+    if (checkCompletion(snapshot).done && this.healthyTrusted()) return this.finish(true)
     const verdict = diagnose(this.observations(snapshot))
     if (verdict.fatal) return this.finish(false, verdict.fatal)
     return undefined
+  }
+
+  /**
+   * False while an unproven health-check change is too recent for `healthy` to be the new check's verdict;
+   * says so once. Meanwhile the polls go on, and targets that fail the new check fail the watch as usual.
+   */
+  private healthyTrusted(): boolean {
+    const from = healthyTrustedFrom(this.opts.healthCheckChange)
+    if (from === undefined || this.clock.now() >= from) return true
+    if (!this.saidUntrusted) {
+      this.saidUntrusted = true
+      const c = this.opts.healthCheckChange as HealthCheckChange
+      this.say(
+        `every target healthy, but the health check changed ${Math.round((this.clock.now() - c.at) / 1000)} s ago ` +
+          `and no probe proved it: waiting until ${untrustedWindow(c)} after the change, until the new check ` +
+          'has had time to fail a target'
+      )
+    }
+    return false
   }
 
   /** A newer PRIMARY that replaced the watched deployment, which is neither PRIMARY nor FAILED any more. */
@@ -341,9 +367,16 @@ class RolloutWatch {
       obs: { ...this.observations(snapshot), nowMs: this.elapsed() },
       minutes: this.opts.wait.minutes,
       progress: this.lastLine ?? '',
-      waitingFor: checkCompletion(snapshot).waitingFor
+      waitingFor: [...checkCompletion(snapshot).waitingFor, ...this.untrustedWaitingFor()]
     })
     return this.finish(false, diagnosis)
+  }
+
+  private untrustedWaitingFor(): string[] {
+    const c = this.opts.healthCheckChange
+    const from = healthyTrustedFrom(c)
+    if (!c || from === undefined || this.clock.now() >= from) return []
+    return [`${untrustedWindow(c)} after the unproven health-check change`]
   }
 
   private finish(ok: boolean, diagnosis?: Diagnosis): WatchResult {
@@ -366,6 +399,12 @@ class RolloutWatch {
       lastSnapshot: this.lastSnapshot
     }
   }
+}
+
+/** `105 s (3 × 30 s + 15 s timeout)` */
+function untrustedWindow(c: HealthCheckChange): string {
+  const total = c.unhealthyThreshold * c.intervalSeconds + c.timeoutSeconds
+  return `${total} s (${c.unhealthyThreshold} × ${c.intervalSeconds} s + ${c.timeoutSeconds} s timeout)`
 }
 
 function eventKey(e: ServiceEvent): string {

@@ -1,4 +1,4 @@
-import { checkCompletion } from '../../../src/watch/completion.js'
+import { checkCompletion, healthyTrustedFrom } from '../../../src/watch/completion.js'
 import type { Snapshot } from '../../../src/watch/types.js'
 import {
   TG,
@@ -109,5 +109,16 @@ describe('checkCompletion', () => {
       'running 1/2',
       'web: 1/2 healthy'
     ])
+  })
+})
+
+describe('healthyTrustedFrom', () => {
+  const change = { at: 1_000, intervalSeconds: 30, timeoutSeconds: 15, unhealthyThreshold: 3, proven: false }
+  test('an unproven change: UnhealthyThresholdCount × interval + timeout after it', () => {
+    expect(healthyTrustedFrom(change)).toBe(1_000 + 105_000)
+  })
+  test('a proven change, or none: nothing to wait for', () => {
+    expect(healthyTrustedFrom({ ...change, proven: true })).toBeUndefined()
+    expect(healthyTrustedFrom(undefined)).toBeUndefined()
   })
 })

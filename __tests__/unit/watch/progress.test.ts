@@ -1,5 +1,6 @@
 import { renderProgress, withElapsed } from '../../../src/watch/progress.js'
 import type { Snapshot } from '../../../src/watch/types.js'
+import { trackTargets } from '../../../src/watch/snapshot.js'
 import { TG, TG2, deployment, draining, healthy, initial, service, code404, snap } from './fixtures.js'
 
 const svc = (p: Parameters<typeof deployment>[0]) =>
@@ -20,7 +21,7 @@ describe('renderProgress', () => {
         code404('c'),
         healthy('a')
       ]),
-      '1/3 healthy · 2 draining · 1 unhealthy (Target.ResponseCodeMismatch) · deployment IN_PROGRESS · running 1/3 (2 pending) · 1 failed'
+      '1/3 healthy · 1 unhealthy (Target.ResponseCodeMismatch) · 2 draining · deployment IN_PROGRESS · running 1/3 (2 pending) · 1 failed'
     ],
     [
       'completed',
@@ -45,6 +46,36 @@ describe('renderProgress', () => {
     }
     expect(renderProgress(snapshot)).toBe(
       'web 1/3 healthy · api 0/3 healthy · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+    )
+  })
+
+  test("old tasks' targets never count towards the new deployment's healthy/desired", () => {
+    // Seen while the new deployment ran no task: old targets (baseline), as the watch tracks them.
+    const first = snap(0, svc({ runningCount: 0 }), [healthy('o1'), healthy('o2'), healthy('o3')])
+    const second = snap(10, svc({ runningCount: 3 }), [
+      healthy('o1'),
+      code404('o2'),
+      draining('o3'),
+      healthy('n1'),
+      initial('n2')
+    ])
+    const tracks = trackTargets({ tracks: new Map(), snapshot: first }).tracks
+    expect(renderProgress(first, tracks)).toBe(
+      'new 0/3 healthy · old 3 healthy · deployment IN_PROGRESS · running 0/3'
+    )
+    const next = trackTargets({ tracks, snapshot: second }).tracks
+    expect(renderProgress(second, next)).toBe(
+      'new 1/3 healthy · 1 initial (Elb.InitialHealthChecking) · ' +
+        'old 1 healthy, 1 unhealthy (Target.ResponseCodeMismatch) · 1 draining · deployment IN_PROGRESS · running 3/3'
+    )
+  })
+
+  test('a scale to zero: the old targets leaving are not "2/0 healthy"', () => {
+    const zero = service({ desiredCount: 0, deployments: [deployment({ desiredCount: 0, runningCount: 0 })] })
+    const first = snap(0, zero, [healthy('o1'), draining('o2')])
+    const tracks = trackTargets({ tracks: new Map(), snapshot: first }).tracks
+    expect(renderProgress(first, tracks)).toBe(
+      'new 0/0 healthy · old 1 healthy · 1 draining · deployment IN_PROGRESS · running 0/0'
     )
   })
 

@@ -31,6 +31,7 @@ import {
   TD_NEW,
   TD_OLD,
   TG,
+  code404,
   deployment,
   draining,
   event,
@@ -200,30 +201,30 @@ test('success once the new targets are healthy; draining old targets do not bloc
   expect(result.durationMs).toBe(40_000)
   // The log carries the elapsed time on progress lines; the timeline has its own time column.
   expect(logged).toEqual([
-    '3/3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
+    'new 0/3 healthy · old 3 healthy · deployment IN_PROGRESS · running 0/3 · 0 s',
     'event: (service web) has started 3 tasks: (task a) (task b) (task c).',
-    '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 10 s',
+    'new 0/3 healthy · 3 initial (Elb.InitialHealthChecking) · old 3 healthy · deployment IN_PROGRESS · running 3/3 · 10 s',
     'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).',
-    '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3 · 30 s',
-    '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
+    'new 2/3 healthy · 1 initial (Elb.InitialHealthChecking) · 3 draining · deployment IN_PROGRESS · running 3/3 · 30 s',
+    'new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3 · 40 s',
     'rollout complete in 40 s'
   ])
   expect(result.timeline).toEqual([
-    { atMs: 0, line: '3/3 healthy · deployment IN_PROGRESS · running 0/3' },
+    { atMs: 0, line: 'new 0/3 healthy · old 3 healthy · deployment IN_PROGRESS · running 0/3' },
     { atMs: 10_000, line: 'event: (service web) has started 3 tasks: (task a) (task b) (task c).' },
     {
       atMs: 10_000,
-      line: '3/3 healthy · 3 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+      line: 'new 0/3 healthy · 3 initial (Elb.InitialHealthChecking) · old 3 healthy · deployment IN_PROGRESS · running 3/3'
     },
     { atMs: 30_000, line: 'event: (service web) has stopped 3 running tasks: (task x) (task y) (task z).' },
     {
       atMs: 30_000,
-      line: '2/3 healthy · 3 draining · 1 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 3/3'
+      line: 'new 2/3 healthy · 1 initial (Elb.InitialHealthChecking) · 3 draining · deployment IN_PROGRESS · running 3/3'
     },
-    { atMs: 40_000, line: '3/3 healthy · 3 draining · deployment COMPLETED · running 3/3' },
+    { atMs: 40_000, line: 'new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3' },
     { atMs: 40_000, line: 'rollout complete in 40 s' }
   ])
-  expect(result.lastProgress).toBe('3/3 healthy · 3 draining · deployment COMPLETED · running 3/3')
+  expect(result.lastProgress).toBe('new 3/3 healthy · 3 draining · deployment COMPLETED · running 3/3')
   expect(result.events).toHaveLength(2)
   expect(result.targets).toEqual([
     { targetGroupArn: TG, descriptions: expect.arrayContaining(newTargets.map(healthy)) }
@@ -848,5 +849,87 @@ describe('rollback', () => {
     expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
       { cluster: 'demo', service: 'web', desiredCount: 0 }
     ])
+  })
+})
+
+describe('a health-check change of this run', () => {
+  // Interval 10 s, timeout 5 s, 2 failures: a target failing the new check is unhealthy within 25 s.
+  const change = (proven: boolean) => ({
+    at: T0,
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    unhealthyThreshold: 2,
+    proven
+  })
+  const settled = { deployments: [deployment({ runningCount: 2, rolloutState: 'COMPLETED' })] }
+  const run = (clock: ReturnType<typeof fakeClock>, proven: boolean, log?: (l: string) => void) =>
+    watchRollout({
+      clients,
+      cluster: 'demo',
+      serviceName: 'web',
+      taskDefinitionArn: TD_NEW,
+      targetGroupArns: [TG],
+      wait: { minutes: 10, pollIntervalSeconds: INTERVAL_S },
+      healthCheckChange: change(proven),
+      clock,
+      log
+    })
+
+  test('unproven: healthy targets count only once the new check had time to fail them', async () => {
+    const clock = fakeClock()
+    script(clock, [{ ...settled, targets: ['10.0.1.1', '10.0.1.2'].map(healthy) }])
+    const logged: string[] = []
+    const result = await run(clock, false, l => logged.push(l))
+    expect(result.ok).toBe(true)
+    // 2 × 10 s + 5 s = 25 s: the poll at 30 s is the first to count.
+    expect(result.durationMs).toBe(30_000)
+    expect(logged).toContain(
+      'every target healthy, but the health check changed 0 s ago and no probe proved it: waiting until ' +
+        '25 s (2 × 10 s + 5 s timeout) after the change, until the new check has had time to fail a target'
+    )
+  })
+
+  test('proven by a probe: done at once', async () => {
+    const clock = fakeClock()
+    script(clock, [{ ...settled, targets: ['10.0.1.1', '10.0.1.2'].map(healthy) }])
+    const result = await run(clock, true)
+    expect(result.ok).toBe(true)
+    expect(result.durationMs).toBe(0)
+  })
+
+  test('unproven, and the targets fail the new check meanwhile: the health-check diagnosis, not success', async () => {
+    const clock = fakeClock()
+    const ips = ['10.0.1.1', '10.0.1.2']
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [tgSettings] })
+    script(clock, [
+      { ...settled, targets: ips.map(healthy) },
+      { ...settled, targets: ips.map(healthy) },
+      { ...settled, targets: ips.map(code404) }
+    ])
+    const result = await run(clock, false)
+    expect(result.ok).toBe(false)
+    expect(result.durationMs).toBe(20_000)
+    expect(result.diagnosis?.kind).toBe('health-check')
+    expect(result.diagnosis?.cause).toMatch(/^GET \/healthz answered 404; the matcher expects 200/)
+  })
+
+  test('the wait runs out first: the timeout names the unproven change', async () => {
+    const clock = fakeClock()
+    script(clock, [{ ...settled, targets: ['10.0.1.1', '10.0.1.2'].map(healthy) }])
+    const result = await watchRollout({
+      clients,
+      cluster: 'demo',
+      serviceName: 'web',
+      taskDefinitionArn: TD_NEW,
+      targetGroupArns: [TG],
+      wait: { minutes: 0.25, pollIntervalSeconds: INTERVAL_S },
+      healthCheckChange: { ...change(false), intervalSeconds: 30, unhealthyThreshold: 3 },
+      clock
+    })
+    expect(result.ok).toBe(false)
+    expect(result.diagnosis?.kind).toBe('timeout')
+    expect(result.diagnosis?.cause).toContain(
+      'waiting for 95 s (3 × 30 s + 5 s timeout) after the unproven health-check change'
+    )
   })
 })

@@ -1,5 +1,15 @@
 import type { TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { targetGroupName } from './snapshot.js'
+
+/**
+ * Health checks in words: pure formatters the watch (a rollout's targets) and the probe (a temporary target
+ * group's) share, so that both explain a failing check the same way.
+ */
+
+/** `name` out of `arn:…:targetgroup/name/0123abcd`, for lines a person reads. */
+export function targetGroupName(arn: string): string {
+  const match = /targetgroup\/([^/]+)/.exec(arn)
+  return match ? match[1] : arn
+}
 
 /** A health-check failure, as a target's TargetHealth or a service event reports it. */
 export interface HealthFailure {
@@ -102,6 +112,20 @@ export function healthFailureFromEvent(
   else if (/health checks failed/i.test(text)) reason = 'Target.FailedHealthChecks'
   const port = /\(port (\d+)\)/.exec(message)?.[1]
   return { targetGroup: match[1], failure: { reason, description: text, healthCheckPort: port } }
+}
+
+/** The reason seen most often, so one odd target does not name the cause. */
+export function dominantFailure(failures: HealthFailure[]): HealthFailure | undefined {
+  const counts = new Map<string, { n: number; failure: HealthFailure }>()
+  for (const f of failures) {
+    const key = `${f.reason ?? ''}|${f.description ?? ''}`
+    const entry = counts.get(key) ?? { n: 0, failure: f }
+    entry.n += 1
+    counts.set(key, entry)
+  }
+  let best: { n: number; failure: HealthFailure } | undefined
+  for (const entry of counts.values()) if (!best || entry.n > best.n) best = entry
+  return best?.failure
 }
 
 /** Does a target group named in a message (by ARN or by name) mean this one? */

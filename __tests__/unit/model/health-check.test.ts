@@ -7,8 +7,8 @@ import {
   healthFailureFromEvent,
   sameTargetGroup,
   type HealthFailure
-} from '../../../src/watch/health-check.js'
-import { TG, tgSettings } from './fixtures.js'
+} from '../../../src/model/health-check.js'
+import { TG, tgSettings } from '../watch/fixtures.js'
 
 describe('explainHealthFailure', () => {
   test.each<[string, TargetGroup | undefined, HealthFailure, RegExp, RegExp]>([
