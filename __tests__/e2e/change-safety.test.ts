@@ -335,7 +335,8 @@ describe('no run leaves production worse than it found it', () => {
       facts.taskDefinition = svc.taskDefinition
       facts.deployments = svc.deployments?.map(d => d.taskDefinition)
       facts.targets = await targetStates(seed.targetGroupArn)
-      facts.summarySaysRolledBack = /rolled back/i.test(run.summary)
+      // The probe refused the check before any change: nothing to roll back, and the error says so.
+      facts.saysNothingChanged = /nothing was changed/i.test(errorText(run))
     } finally {
       facts.requests = loopFacts(await loop.stop())
     }
@@ -347,6 +348,49 @@ describe('no run leaves production worse than it found it', () => {
         taskDefinition: seed.taskDefinitionArn,
         deployments: [seed.taskDefinitionArn],
         targets: healthyTargets(),
+        saysNothingChanged: true,
+        requests: { failed: 0 }
+      },
+      [run!]
+    )
+  })
+
+  test('2b. a health-check change the current targets pass, with an image that fails: the whole run is rolled back', async () => {
+    const seed = await deploySeed()
+    const before = await targetGroup(seed.targetGroupArn)
+    await suite.control.images({ image: 'inokara/ecs-app:v3', healthStatus: 500 })
+    const loop = requestLoop(seed.url)
+    let run: ActionRun | undefined
+    const facts: Record<string, unknown> = {}
+    try {
+      run = await deploy(
+        goodInputs({
+          'target-group': seedTargetGroup({ Matcher: { HttpCode: '200-299' } }),
+          images: 'app=inokara/ecs-app:v3'
+        })
+      )
+      facts.failed = run.code !== 0
+      // Every change of the run is undone: the matcher, the revision (deregistered), the service.
+      facts.matcher = (await targetGroup(seed.targetGroupArn)).Matcher?.HttpCode
+      const svc = await service()
+      facts.taskDefinition = svc.taskDefinition
+      facts.targets = await targetStates(seed.targetGroupArn)
+      const latest = await ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: 'ecscompose-ecs-app' })
+      )
+      facts.latestRevision = latest.taskDefinition?.taskDefinitionArn
+      facts.summarySaysRolledBack = /rolled back/i.test(run.summary)
+    } finally {
+      facts.requests = loopFacts(await loop.stop())
+    }
+    expectFacts(
+      facts,
+      {
+        failed: true,
+        matcher: before.Matcher?.HttpCode,
+        taskDefinition: seed.taskDefinitionArn,
+        targets: healthyTargets(),
+        latestRevision: seed.taskDefinitionArn,
         summarySaysRolledBack: true,
         requests: { failed: 0 }
       },

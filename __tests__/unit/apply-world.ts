@@ -21,6 +21,7 @@ import {
   DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   LoadBalancerNotFoundException,
   ModifyListenerCommand,
@@ -174,6 +175,11 @@ export function mockWorld(world: World): Mocks {
     if (found.length === 0)
       throw new LoadBalancerNotFoundException({ message: 'One or more load balancers not found', ...meta })
     return { LoadBalancers: found }
+  })
+  // The fake world runs no tasks: a target group has no targets (a health-check probe has nothing to prove).
+  elbMock.on(DescribeTargetHealthCommand).callsFake(input => {
+    record('elbv2', 'DescribeTargetHealth', input)
+    return { TargetHealthDescriptions: [] }
   })
   elbMock.on(DescribeTargetGroupsCommand).callsFake(input => {
     record('elbv2', 'DescribeTargetGroups', input)

@@ -255,7 +255,8 @@ describe('re-runs and changes after a first deploy', () => {
       'ModifyListener',
       'UpdateService',
       'ModifyListener',
-      'UpdateService'
+      'UpdateService',
+      'ModifyListener'
     ])
     const newName = run.mutating[0]?.input.Name as string
     expect(newName).toMatch(/^default-[0-9a-f]{6}$/)
@@ -281,16 +282,30 @@ describe('re-runs and changes after a first deploy', () => {
       service: 'ecs-simple-service-elb',
       loadBalancers: [entry(oldArn), entry(newArn)]
     })
-    // Traffic moves only after the new group's targets were waited for.
-    expect(waits).toEqual([newArn])
+    // Traffic moves only after the new group's targets were waited for, each time.
+    expect(waits).toEqual([newArn, newArn])
     expect(run.mutating[3]?.input).toEqual({
       ListenerArn: first.applied.listenerArn,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: newArn }]
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: oldArn, Weight: 0 },
+              { TargetGroupArn: newArn, Weight: 1 }
+            ]
+          }
+        }
+      ]
     })
     expect(run.mutating[4]?.input).toEqual({
       cluster: 'ecs-demo',
       service: 'ecs-simple-service-elb',
       loadBalancers: [entry(newArn)]
+    })
+    expect(run.mutating[5]?.input).toEqual({
+      ListenerArn: first.applied.listenerArn,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: newArn }]
     })
     const step = run.plan.steps.find(s => s.resource === 'target-group')
     expect(step).toMatchObject({ action: 'replace', name: newName })

@@ -161,4 +161,15 @@ export interface Applied {
   deploymentId?: string
   /** Whether apply made any mutating call. */
   changed: boolean
+  /**
+   * The health check this run changed, if it did: until the new settings had time to fail a target, a
+   * `healthy` state is the old check's (unless a probe proved the new one first).
+   */
+  healthCheckChange?: {
+    at: number
+    intervalSeconds: number
+    timeoutSeconds: number
+    unhealthyThreshold: number
+    proven: boolean
+  }
 }

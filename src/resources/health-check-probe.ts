@@ -24,7 +24,7 @@ import {
   explainHealthFailure,
   type HealthFailure
 } from '../model/health-check.js'
-import { hexHash } from './ownership.js'
+import { hexHash } from '../model/names.js'
 import { HEALTH_CHECK_FIELDS } from './target-group.js'
 
 /** The health-check settings ModifyTargetGroup would set: the ones the probe proves. */

@@ -1,13 +1,15 @@
 import type { Clients } from '../aws/clients.js'
 import type { Actual } from '../model/actual.js'
-import type { Applied, Call, Operation, Plan, PlanStep } from '../model/plan.js'
+import type { Applied, Call, Operation, Plan, PlanStep, ProbeInput } from '../model/plan.js'
 import { resolvePlaceholders } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
 import { serviceUrl } from '../model/urls.js'
 import { executeCall } from '../resources/execute.js'
 import { primaryDeploymentId } from '../resources/service.js'
 import { DeployError } from '../aws/errors.js'
-import { formatDiagnosis, watchRollout } from '../watch/index.js'
+import { formatDiagnosis, watchRollout, type HealthCheckChange } from '../watch/index.js'
+import { probeHealthCheck } from '../resources/health-check-probe.js'
+import { elbTags } from '../resources/ownership.js'
 
 /** A failure part-way through apply: the operations that did run, so that they can be undone. */
 export class ApplyFailed extends Error {
@@ -32,12 +34,6 @@ export interface ApplyOptions {
     taskDefinitionArn: string
     deploymentId?: string
   }) => Promise<void>
-  /** Proves new health-check settings before any change is made (see resources/health-check-probe.ts). */
-  probe?: (opts: {
-    clients: Clients
-    request: DeployRequest
-    call: Extract<Call, { call: 'ProbeHealthCheck' }>
-  }) => Promise<void>
 }
 
 /**
@@ -50,11 +46,16 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
   const { clients, request, plan } = opts
   const log = opts.log ?? (() => undefined)
   const previousTaskDefinitionArn = opts.actual.service?.taskDefinition
+  const proven = new Set<string>()
   for (const step of plan.steps) {
     for (const op of step.operations) {
-      if (op.do.call === 'ProbeHealthCheck' && opts.probe) await opts.probe({ clients, request, call: op.do })
+      if (op.do.call !== 'ProbeHealthCheck') continue
+      if (await proveHealthCheck({ ...opts, log, name: step.name, probe: op.do.input })) {
+        proven.add(op.do.input.targetGroup.TargetGroupArn ?? '')
+      }
     }
   }
+  let healthCheckChange: HealthCheckChange | undefined
   const values = new Map<string, string>()
   const journal: Operation[] = []
   let lastDeploymentId: string | undefined
@@ -80,6 +81,9 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
         }
         produced.set(step, { ...produced.get(step), ...definedOnly(out) })
         lastDeploymentId = out.deploymentId ?? lastDeploymentId
+        if (call.call === 'ModifyTargetGroup') {
+          healthCheckChange = changeOf({ call, plan, proven: proven.has(call.input.TargetGroupArn ?? '') })
+        }
         journal.push({
           ...op,
           do: call,
@@ -91,7 +95,57 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
   } catch (error) {
     throw new ApplyFailed(error, journal)
   }
-  return applied({ ...opts, produced, journal, previousTaskDefinitionArn })
+  return { ...applied({ ...opts, produced, journal, previousTaskDefinitionArn }), healthCheckChange }
+}
+
+/**
+ * Proves new health-check settings on the target group's current targets (a traffic-free probe), before
+ * any change: a check they fail stops the run here. True when the probe passed.
+ */
+async function proveHealthCheck(
+  opts: ApplyOptions & { log: (line: string) => void; name: string; probe: ProbeInput }
+): Promise<boolean> {
+  const { probe } = opts
+  const { TargetGroupArn: _arn, ...settings } = probe.settings
+  const result = await probeHealthCheck({
+    clients: opts.clients,
+    targetGroup: probe.targetGroup,
+    settings,
+    listenerArn: probe.listenerArn,
+    tags: elbTags(opts.request),
+    log: opts.log
+  })
+  for (const w of result.warnings) opts.log(`warning: ${w}`)
+  if (result.verdict === 'fail') {
+    const why = result.diagnosis ? formatDiagnosis(result.diagnosis) : result.summary
+    throw new DeployError(
+      `The new health check of target group ${opts.name} fails targets the current one passes, so nothing was changed.\n${why}`
+    )
+  }
+  return result.verdict === 'pass'
+}
+
+/** The health-check settings a ModifyTargetGroup leaves in force, for the watch's trust rule. */
+function changeOf(opts: {
+  call: Extract<Call, { call: 'ModifyTargetGroup' }>
+  plan: Plan
+  proven: boolean
+}): HealthCheckChange {
+  const live = opts.plan.steps
+    .flatMap(s => s.operations)
+    .map(o => o.do)
+    .find(
+      (c): c is Extract<Call, { call: 'ProbeHealthCheck' }> =>
+        c.call === 'ProbeHealthCheck' && c.input.targetGroup.TargetGroupArn === opts.call.input.TargetGroupArn
+    )?.input.targetGroup
+  const input = opts.call.input
+  return {
+    at: Date.now(),
+    intervalSeconds: input.HealthCheckIntervalSeconds ?? live?.HealthCheckIntervalSeconds ?? 30,
+    timeoutSeconds: input.HealthCheckTimeoutSeconds ?? live?.HealthCheckTimeoutSeconds ?? 5,
+    unhealthyThreshold: input.UnhealthyThresholdCount ?? live?.UnhealthyThresholdCount ?? 2,
+    proven: opts.proven
+  }
 }
 
 /** Waits for the deployment the last UpdateService started, with the watch's rules, on one target group. */

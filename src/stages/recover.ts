@@ -70,7 +70,8 @@ export async function watchAndRecover(opts: {
     wait: request.wait,
     log,
     deploymentId: applied.deploymentId,
-    taskDefinitionArn: applied.taskDefinitionArn
+    taskDefinitionArn: applied.taskDefinitionArn,
+    healthCheckChange: applied.healthCheckChange
   })
   if (result.ok) return { result }
 

@@ -10,8 +10,12 @@ import { stepCalls } from '../resources/steps.js'
  *   1. the listener (or rule) forwards to the old group with weight 1 and the new one with weight 0: the
  *      new group is associated with the load balancer but takes no traffic;
  *   2. the service registers its tasks in both groups (ECS deploys them);
- *   3. once that deployment is complete and every target of the new group healthy, traffic moves to it;
- *   4. the service leaves the old group, whose targets then drain.
+ *   3. once that deployment is complete and every target of the new group healthy, the weights swap:
+ *      all traffic goes to the new group, the old one stays associated (weight 0);
+ *   4. the service leaves the old group (ECS deploys again); the old group stays associated until then,
+ *      since ECS counts a target in an unassociated group as not healthy and would stop every old task
+ *      at once;
+ *   5. once that deployment is healthy too, the listener forwards to the new group alone.
  * Each step has its inverse, so a failure at any point puts traffic and the service back.
  */
 export function replaceWithoutDowntime(opts: {
@@ -34,17 +38,19 @@ export function replaceWithoutDowntime(opts: {
   const switchOp = front.operations.find(o => forwardsTo(callActions(o.do), newTargetGroupArn))
   if (!switchOp || !isSimpleForward(callActions(switchOp.do))) return steps
 
-  const weighted: Action[] = [
+  const weights = (oldWeight: number, newWeight: number): Action[] => [
     {
       Type: 'forward',
       ForwardConfig: {
         TargetGroups: [
-          { TargetGroupArn: oldArn, Weight: 1 },
-          { TargetGroupArn: newTargetGroupArn, Weight: 0 }
+          { TargetGroupArn: oldArn, Weight: oldWeight },
+          { TargetGroupArn: newTargetGroupArn, Weight: newWeight }
         ]
       }
     }
   ]
+  const weighted = weights(1, 0)
+  const swapped = weights(0, 1)
   const newOnly = callActions(switchOp.do) ?? []
   const previousEntries = (opts.service.loadBalancers ?? []).map(restorableLoadBalancer)
   const wanted = update.do.input.loadBalancers ?? []
@@ -67,10 +73,16 @@ export function replaceWithoutDowntime(opts: {
     },
     says: `every target of the new target group is healthy`
   }
+  const what = `${front.resource === 'listener' ? 'listener' : 'listener rule'} ${front.name}`
   const moveTraffic: Operation = {
-    do: withActions(switchOp.do, newOnly),
+    do: withActions(switchOp.do, swapped),
     inverse: withActions(switchOp.do, weighted),
-    says: `${front.resource === 'listener' ? 'listener' : 'listener rule'} ${front.name}: traffic moved to the new target group`
+    says: `${what}: traffic moved to the new target group (the old one stays associated, weight 0)`
+  }
+  const detachOld: Operation = {
+    do: withActions(switchOp.do, newOnly),
+    inverse: withActions(switchOp.do, swapped),
+    says: `${what}: forwards to the new target group alone`
   }
   const leaveOld: Operation = {
     do: {
@@ -113,6 +125,16 @@ export function replaceWithoutDowntime(opts: {
       reason: 'the service leaves the old target group once traffic has moved',
       calls: stepCalls([leaveOld]),
       operations: [leaveOld]
+    },
+    {
+      resource: front.resource,
+      name: front.name,
+      action: 'update',
+      changes: [],
+      arn: front.arn,
+      reason: 'the old target group is detached once the service has left it',
+      calls: stepCalls([wait, detachOld]),
+      operations: [wait, detachOld]
     }
   ]
   return [...out, ...switchSteps]
