@@ -30,3 +30,12 @@ test('no unit test starts the emulator, moto or the bundle', () => {
     )
   expect(impure).toEqual([])
 })
+
+test('no test takes its expected values from bench/ (the bench may import test-support, not the reverse)', () => {
+  const tests = path.resolve(unit, '..')
+  const support = path.resolve(tests, '../test-support')
+  const fromBench = [...files(tests), ...files(support)].filter(f =>
+    /from '(\.\.\/)+bench\//.test(readFileSync(f, 'utf8'))
+  )
+  expect(fromBench.map(f => path.relative(tests, f))).toEqual([])
+})
