@@ -1,33 +1,16 @@
 /**
- * API economy: what each deploy scenario costs in AWS API calls, read from the emulator's call log.
- * The same scenarios drive __tests__/e2e/api-economy.test.ts, which asserts the targets.
+ * API economy: what each deploy scenario costs in AWS API calls, read from the emulator's call log, beside
+ * the official action's. The scenarios themselves are test-support/economy-scenarios.ts, which
+ * __tests__/e2e/api-economy.test.ts runs as well, with its own expected values.
  */
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import type { CallRecord } from '../emulator/core/calls.js'
 import { startEmulator } from '../emulator/server.js'
 import { EmulatorControl } from '../test-support/emulator-client.js'
+import { runEconomyScenarios, summarize, type ScenarioCalls } from '../test-support/economy-scenarios.js'
 import { seedInputs, seedTaskDefinition } from '../test-support/fixtures.js'
-import { repoRoot, runAction } from '../test-support/run-action.js'
+import { runAction } from '../test-support/run-action.js'
 import { officialDist, runOfficial } from './official.js'
 
-export type ScenarioName =
-  'first deploy' | 'identical re-run' | 'image change' | 'health-check change' | 'teardown'
-
-export interface ScenarioCalls {
-  scenario: ScenarioName
-  /** Exit code of the action. */
-  code: number | null
-  durationMs: number
-  /** Successful mutating calls, in order. */
-  mutating: string[]
-  reads: number
-  /** Every call (including failed ones, e.g. a describe answering NotFound), by operation. */
-  byOperation: Record<string, { count: number; mutating: boolean }>
-  /** Calls made by the watch (the polls after the last mutating call of apply). */
-  polls: number
-  output?: string
-}
+export type { ScenarioCalls }
 
 export interface OfficialCalls {
   scenario: 'identical re-run' | 'image change'
@@ -44,98 +27,11 @@ export interface ApiEconomyResult {
   official: OfficialCalls[] | { skipped: string }
 }
 
-/** The targets of issue 8; the test asserts these, the bench prints them beside the numbers. */
+/** The targets of issue 8, printed beside the numbers (the test states its own). */
 export const ECONOMY_TARGETS = {
   'identical re-run': { mutating: [] as string[], maxReads: 8 },
   'image change': { mutating: ['RegisterTaskDefinition', 'UpdateService'] }
 } as const
-
-const WATCH_OPERATIONS = new Set([
-  'DescribeServices',
-  'DescribeTargetHealth',
-  'DescribeTargetGroups',
-  'ListTasks',
-  'DescribeTasks'
-])
-
-export function summarize(calls: CallRecord[]): Omit<ScenarioCalls, 'scenario' | 'code' | 'durationMs'> {
-  const byOperation: ScenarioCalls['byOperation'] = {}
-  for (const c of calls) {
-    const entry = (byOperation[c.operation] ??= { count: 0, mutating: c.mutating })
-    entry.count++
-  }
-  const lastMutation = calls.findLastIndex(c => c.mutating)
-  // Teardown has no watch; elsewhere the watch starts after apply's last mutating call (or, with none,
-  // at the first DescribeTargetHealth: discover never asks for target health).
-  const watchStart =
-    lastMutation >= 0 ? lastMutation + 1 : calls.findIndex(c => c.operation === 'DescribeTargetHealth')
-  const polls =
-    watchStart < 0 ? 0 : calls.slice(watchStart).filter(c => WATCH_OPERATIONS.has(c.operation)).length
-  return {
-    mutating: calls.filter(c => c.mutating && c.status < 300).map(c => c.operation),
-    reads: calls.filter(c => !c.mutating).length,
-    byOperation,
-    polls
-  }
-}
-
-/** The seed's target group with a different health check (interval and healthy threshold). */
-const changedHealthCheck = (): string => {
-  const tg = JSON.parse(
-    readFileSync(path.join(repoRoot, 'examples/seed/target-group.json'), 'utf8')
-  ) as Record<string, unknown>
-  return JSON.stringify({ ...tg, HealthCheckIntervalSeconds: 20, HealthyThresholdCount: 2 })
-}
-
-const SCENARIOS: { scenario: ScenarioName; inputs: () => Record<string, string> }[] = [
-  { scenario: 'first deploy', inputs: () => seedInputs() },
-  { scenario: 'identical re-run', inputs: () => seedInputs() },
-  {
-    scenario: 'image change',
-    inputs: () => seedInputs({ 'task-definition': seedTaskDefinition('inokara/ecs-app:v2') })
-  },
-  {
-    scenario: 'health-check change',
-    inputs: () =>
-      seedInputs({
-        'task-definition': seedTaskDefinition('inokara/ecs-app:v2'),
-        'target-group': changedHealthCheck()
-      })
-  },
-  {
-    scenario: 'teardown',
-    inputs: () =>
-      seedInputs({
-        'task-definition': seedTaskDefinition('inokara/ecs-app:v2'),
-        'target-group': changedHealthCheck(),
-        delete: 'true',
-        'delete-base-stack': 'true'
-      })
-  }
-]
-
-/**
- * Runs the five scenarios in order against a fresh emulator state (each builds on the previous one)
- * and returns the calls of each, taken from the emulator's call log.
- */
-export async function runEconomyScenarios(emulatorUrl: string): Promise<ScenarioCalls[]> {
-  const control = new EmulatorControl(emulatorUrl)
-  await control.reset()
-  const out: ScenarioCalls[] = []
-  for (const s of SCENARIOS) {
-    const before = (await control.calls()).at(-1)?.seq ?? 0
-    const run = await runAction({ inputs: s.inputs(), endpoint: emulatorUrl })
-    const calls = await control.calls(before)
-    out.push({
-      scenario: s.scenario,
-      code: run.code,
-      durationMs: run.durationMs,
-      ...summarize(calls),
-      ...(run.code === 0 ? {} : { output: `${run.stdout}\n${run.stderr}` })
-    })
-  }
-  return out
-}
 
 /** The official action's two comparable scenarios, on a service our first deploy created. */
 async function officialScenarios(emulatorUrl: string, dist: string): Promise<OfficialCalls[]> {

@@ -2,7 +2,7 @@
  * `npm run bench`: cold start, API economy, scale and wait latency, in that order, then bench/RESULTS.md.
  * Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -16,31 +16,30 @@ import { fmt, medianRange } from './stats.js'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 
-const COLD_TARGET = { seconds: 0.16, rssMb: 75, bundleMb: 3 }
+/**
+ * The cold-start goals, side by side with the official action in the same run (medians): a validation
+ * error no slower than its, the first AWS request within 10 % of its, and a bundle under 2 MB.
+ */
+const COLD_TARGET = { validationErrorVsOfficial: 1, firstRequestVsOfficial: 1.1, bundleMb: 2 }
 const SCALE_TARGET = { rssMb: 120 }
 
 /** Why the bundle is built the way it is: measured once, by hand, when the choice was made. */
 const BUILD_NOTES = `How the bundle is built (one-off measurements, 2026-11-25, same machine under load from other jobs):
 - \`ncc build -m\` (minify): dist/index.js 3.16 → 1.60 MB; the source map still maps to src/ (checked with
   node's \`module.SourceMap\`). The SDK's dist-cjs bundles are what ncc picks, so minifying is what shrinks them.
-- The AWS stages (aws-stages.ts: SDK clients, discover … teardown) and the GitHub side are loaded with
-  \`import(/* webpackMode: "eager" */ …)\` once the inputs are valid: still one file, but a validation error
-  evaluates neither the SDK nor Octokit. Without \`eager\`, ncc splits them into 4 chunk files: the validation
-  error then parses a 0.67 MB index.js only (peak RSS 57 MB instead of 72 MB, CPU about 10 % less) and the first
-  request costs the same; not taken, because the target is one file.
-- \`@actions/core\` imports its OIDC client at load, and with it \`@actions/http-client\` and undici (about 30 %
-  of the unminified bundle's text; ~18 ms of module evaluation, two dozen built-in modules, ~4 MB), for
-  \`core.getIDToken()\`, which this action never calls. tsconfig.json's \`paths\` resolves the bare
-  \`@actions/http-client\` to src/bundle/http-client-on-demand.cjs, which loads the real one on first use (Octokit's
-  proxy set-up, or an OIDC request). Medians of 15 runs, before → after: first AWS request 165 → 146–150 ms,
-  peak RSS 75.6 → 71.3 MB; validation error 116 → 92 ms. undici is still compiled with the file (the GitHub
-  side needs it); \`__tests__/e2e/startup.test.ts\` asserts that it is not evaluated before the first request.
+- The AWS stages (src/stages/index.ts: SDK clients, discover … teardown) and the GitHub side (src/github/) are
+  loaded with \`import(/* webpackMode: "eager" */ …)\` once the inputs are valid: still one file, but a validation
+  error evaluates neither the SDK nor Octokit (\`__tests__/e2e/startup.test.ts\` asserts it from V8's coverage of
+  the bundle). Without \`eager\`, ncc splits them into 4 chunk files: the validation error then parses a 0.67 MB
+  index.js only (peak RSS 57 MB instead of 72 MB, CPU about 10 % less) and the first request costs the same; not
+  taken, because the target is one file.
 - Compiling the 1.6 MB file is ~37 ms of the start as an ES module (\`vm.SourceTextModule\`), ~28 ms as CommonJS:
   measured, not taken (the scaffold is ESM).`
 
 const mb = (bytes: number) => bytes / 1024 / 1024
 const ok = (pass: boolean) => (pass ? '✅' : '❌')
 
+/** The tables and the verdict; the same under ACTION_NODE (runners run the action on Node 24). */
 function renderColdStart(r: ColdStartResult): string {
   return [...coldStartTables(r), '', ...coldStartVerdict(r)].join('\n')
 }
@@ -72,47 +71,37 @@ function coldStartTables(r: ColdStartResult): string[] {
   return lines
 }
 
-/** Against the targets (set on this machine's Node) and the official action. */
+/** The bundle's size: every .js/.cjs file in dist/ (index.js and ncc's source-map support it loads). */
+const bundleLine = (ours: ColdStartResult['bundles'][number]): string =>
+  `- bundle: ${fmt(mb(ours.bytes), 2)} MB in ${ours.jsFiles.length} file(s) (${ours.jsFiles.join(', ')}) ` +
+  `${ok(mb(ours.bytes) < COLD_TARGET.bundleMb)}`
+
+/** Against the goals: the official action measured in the same run, side by side. */
 function coldStartVerdict(r: ColdStartResult): string[] {
-  const lines: string[] = []
-  const ours = r.bundles[0]
-  const official = r.bundles[1]
-  const index = ours.jsFiles.includes('index.js')
-    ? statSync(path.join(here, '..', 'dist', 'index.js')).size
-    : ours.bytes
-  lines.push(
-    `Targets (ours): ≤ ${COLD_TARGET.seconds} s and ≤ ${COLD_TARGET.rssMb} MB, bundle ≤ ${COLD_TARGET.bundleMb} MB in one file.`,
-    `- validation error: ${fmt(ours.validationError.wall.median / 1000, 3)} s ${ok(ours.validationError.wall.median <= COLD_TARGET.seconds * 1000)}, ` +
-      `${fmt(ours.validationError.rssMb.median)} MB ${ok(ours.validationError.rssMb.median <= COLD_TARGET.rssMb)}`,
-    `- first AWS request: ${fmt(ours.firstRequest.wall.median / 1000, 3)} s ${ok(ours.firstRequest.wall.median <= COLD_TARGET.seconds * 1000)}, ` +
-      `${fmt(ours.firstRequest.rssMb.median)} MB (whole run) ${ok(ours.firstRequest.rssMb.median <= COLD_TARGET.rssMb)}`,
-    `- dist/index.js: ${fmt(mb(index), 2)} MB ${ok(mb(index) <= COLD_TARGET.bundleMb)} (sourcemap-register.cjs is ncc's source-map support, loaded by index.js)`
-  )
+  const [ours, official] = r.bundles
+  const lines = [
+    `Goals: a validation error no slower than the official action (× ≤ ${COLD_TARGET.validationErrorVsOfficial}), ` +
+      `the first AWS request within ${fmt((COLD_TARGET.firstRequestVsOfficial - 1) * 100, 0)} % of it ` +
+      `(× ≤ ${COLD_TARGET.firstRequestVsOfficial}), medians of the same run; the bundle under ${COLD_TARGET.bundleMb} MB.`
+  ]
   if (official) {
+    const validation = ours.validationError.wall.median / official.validationError.wall.median
+    const first = ours.firstRequest.wall.median / official.firstRequest.wall.median
     lines.push(
-      `- against the official action in this run: validation error ×${fmt(ours.validationError.wall.median / official.validationError.wall.median, 2)}, ` +
-        `first request ×${fmt(ours.firstRequest.wall.median / official.firstRequest.wall.median, 2)} (below 1: ours is faster)`
+      `- validation error: ${fmt(ours.validationError.wall.median, 0)} ms against ${fmt(official.validationError.wall.median, 0)} ms, ` +
+        `×${fmt(validation, 2)} ${ok(validation <= COLD_TARGET.validationErrorVsOfficial)}`,
+      `- first AWS request: ${fmt(ours.firstRequest.wall.median, 0)} ms against ${fmt(official.firstRequest.wall.median, 0)} ms, ` +
+        `×${fmt(first, 2)} ${ok(first <= COLD_TARGET.firstRequestVsOfficial)}`
     )
   } else {
     lines.push(
-      `- the official action was not measured (${r.officialSkipped ?? 'not present'}): its recorded figures are ` +
-        `${OFFICIAL_RECORDED.coldStartS} s and ${OFFICIAL_RECORDED.bundleMb} MB`
+      `- the official action was not measured (${r.officialSkipped ?? 'not present'}): no verdict on the two times ` +
+        `(ours: validation error ${fmt(ours.validationError.wall.median, 0)} ms, first AWS request ` +
+        `${fmt(ours.firstRequest.wall.median, 0)} ms; its recorded figures: ${OFFICIAL_RECORDED.coldStartS} s, ${OFFICIAL_RECORDED.bundleMb} MB)`
     )
   }
+  lines.push(bundleLine(ours))
   return lines
-}
-
-/** The same measurement under another Node (ACTION_NODE: runners run the action on Node 24). */
-function renderColdStartElsewhere(r: ColdStartResult): string {
-  const [ours, official] = r.bundles
-  const vs = official
-    ? [
-        '',
-        `Against the official action under the same Node: validation error ×${fmt(ours.validationError.wall.median / official.validationError.wall.median, 2)}, ` +
-          `first request ×${fmt(ours.firstRequest.wall.median / official.firstRequest.wall.median, 2)}.`
-      ]
-    : []
-  return [...coldStartTables(r), ...vs].join('\n')
 }
 
 function renderScale(r: ScaleResult): string {
@@ -145,8 +134,7 @@ function renderScale(r: ScaleResult): string {
         '(draining) and the new ones: twice the targets per answer. Measured by hand (process.memoryUsage ' +
         'sampled every 20 ms): the V8 heap grows from 25 to 62 MB, of which 36 MB in use, while the SDK parses ' +
         'those XML answers; the rest of the RSS is code. Running the two DescribeTargetHealth calls one after ' +
-        'the other saves about 4 MB; a smaller young generation (--max-semi-space-size=2: 108 MB) would need a ' +
-        'V8 flag at process start, which an action cannot set.'
+        'the other saves about 4 MB.'
     )
   }
   const a = r.sharedAlb
@@ -244,7 +232,7 @@ ${
     ? `
 ### Under ACTION_NODE (${fmt(coldElsewhere.s)} s)
 
-${section(coldElsewhere, renderColdStartElsewhere)}
+${section(coldElsewhere, renderColdStart)}
 `
     : ''
 }

@@ -1,33 +1,33 @@
 /**
- * What the bundle evaluates before its first AWS request (issue 8's cold start), asserted without a clock:
- * undici, which `@actions/core` would load at import for its OIDC client, is left to the one place that
- * uses it, the GitHub side (src/bundle/http-client-on-demand.cjs). undici is the only part of the bundle
- * that loads `node:diagnostics_channel` and `node:worker_threads`, so a preload that notes the built-in
- * modules asked for tells whether it ran.
+ * What the bundle evaluates before it has something to do. src/main.ts loads the AWS stages (the SDK
+ * clients) once the inputs are valid, and Octokit only when the GitHub side has work: a validation error
+ * exits with its error without evaluating either, and a valid run goes through the SDK to its first AWS
+ * request. Which code ran is read from V8's coverage of the bundle, mapped to its sources
+ * (test-support/evaluated-code.ts): no clock, so a loaded machine cannot change the verdict.
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals'
 import { runAction } from '../../test-support/run-action.js'
 import { seedInputs } from '../../test-support/fixtures.js'
-
-const UNDICI_ONLY = ['node:diagnostics_channel', 'node:worker_threads']
-
-const dir = mkdtempSync(path.join(tmpdir(), 'startup-'))
-const hook = path.join(dir, 'note-builtins.cjs')
-writeFileSync(
-  hook,
-  "const M=require('module');const seen=new Set();const load=M._load;" +
-    'M._load=function(r,...a){if(M.isBuiltin(r))seen.add(r.startsWith("node:")?r:"node:"+r);return load.call(this,r,...a)};' +
-    `process.on('exit',()=>require('fs').writeFileSync(process.env.BUILTINS_FILE,[...seen].join('\\n')))`
-)
+import { evaluatedSources } from '../../test-support/evaluated-code.js'
 
 // A stand-in for AWS and GitHub: notes the requests, answers each with a 500.
-const requests: string[] = []
+interface Request {
+  method: string
+  target: string
+  authorization: string
+}
+const requests: Request[] = []
 const server = http.createServer((req, res) => {
-  requests.push(`${req.method} ${req.headers['x-amz-target'] ?? req.url}`)
+  requests.push({
+    method: req.method ?? '',
+    target: String(req.headers['x-amz-target'] ?? req.url),
+    authorization: String(req.headers.authorization ?? '')
+  })
   req.resume()
   res.writeHead(500, { 'content-type': 'application/json' })
   res.end('{"__type":"ServiceException","message":"stand-in"}')
@@ -41,32 +41,62 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise(resolve => server.close(resolve))
 })
-beforeEach(() => (requests.length = 0))
+beforeEach(() => {
+  requests.length = 0
+})
 
-async function builtinsOfRun(inputs: Record<string, string>, env: Record<string, string> = {}) {
-  const file = path.join(dir, `builtins-${Date.now()}-${Math.random()}`)
+/** Runs the bundle with coverage on; returns the run and the names of the sources that ran. */
+async function evaluatedByRun(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const coverage = mkdtempSync(path.join(tmpdir(), 'startup-coverage-'))
   const run = await runAction({
     inputs: { ...seedInputs(), 'max-attempts': '1', ...inputs },
     endpoint,
-    env: { NODE_OPTIONS: `--require ${hook}`, BUILTINS_FILE: file, ...env }
+    env: { NODE_V8_COVERAGE: coverage, ...env }
   })
-  return { run, builtins: readFileSync(file, 'utf8').split('\n') }
+  const sources = [...evaluatedSources(coverage).keys()]
+  const of = (prefix: string) => sources.filter(s => s.startsWith(prefix))
+  return { run, sources, of }
 }
 
-test('a deploy reaches AWS, fails on its error and exits without evaluating undici', async () => {
-  const { run, builtins } = await builtinsOfRun({})
+const AWS_SDK = ['@aws-sdk/', '@smithy/']
+
+test('a validation error exits with its error before any AWS SDK or Octokit module is evaluated', async () => {
+  const { run, of } = await evaluatedByRun({ cluster: '' })
   expect(run.code).toBe(1)
-  expect(requests.length).toBeGreaterThan(0)
-  expect(run.stdout).toContain('::error::')
-  expect(builtins).toContain('node:http')
-  for (const name of UNDICI_ONLY) expect(builtins).not.toContain(name)
+  expect(run.stdout).toContain('::error::Input "cluster"')
+  expect(requests).toEqual([])
+  // The coverage does see the code that ran: reading and validating the inputs.
+  expect(of('src/inputs/')).not.toEqual([])
+  expect(of('@actions/core')).not.toEqual([])
+  for (const prefix of [...AWS_SDK, '@octokit/', 'src/stages/', 'src/resources/']) {
+    expect(of(prefix)).toEqual([])
+  }
 })
 
-test('with a GitHub token the GitHub side loads undici, through the same bundle', async () => {
-  const { run, builtins } = await builtinsOfRun(
+test('a valid run goes through the SDK to its first AWS request, and leaves Octokit alone', async () => {
+  const { run, of } = await evaluatedByRun({})
+  // The stand-in's 500 ends the run, explained.
+  expect(run.code).toBe(1)
+  expect(run.stdout).toContain('::error::')
+  expect(requests.length).toBeGreaterThan(0)
+  const [first] = requests
+  expect(first.method).toBe('POST')
+  expect(first.authorization).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/ap-northeast-1\//
+  )
+  expect(of('@aws-sdk/client-')).not.toEqual([])
+  expect(of('@smithy/')).not.toEqual([])
+  expect(of('src/stages/')).not.toEqual([])
+  // No token, no preview, not a pull request: the GitHub side has nothing to do.
+  expect(of('@octokit/')).toEqual([])
+})
+
+test('with a GitHub token the GitHub side evaluates Octokit, from the same bundle', async () => {
+  const { run, of } = await evaluatedByRun(
     { 'github-token': 'ghs_startuptest' },
     { GITHUB_API_URL: endpoint, GITHUB_REPOSITORY: 'octo/app', GITHUB_SHA: 'a'.repeat(40) }
   )
   expect(run.code).toBe(1)
-  for (const name of UNDICI_ONLY) expect(builtins).toContain(name)
+  expect(of('@octokit/')).not.toEqual([])
+  expect(of('src/github/')).not.toEqual([])
 })

@@ -1,21 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import type { Plan } from '../../../src/model/plan.js'
 import { renderSummary, type SummaryData } from '../../../src/report/summary.js'
 import { planJson, renderPlanText } from '../../../src/report/plan-text.js'
 
-const snapshots = path.resolve(import.meta.dirname, '../../snapshots')
-
-/**
- * The rendered summary is committed: a change to what people read after a deploy is a reviewed
- * change. UPDATE_SNAPSHOTS=1 rewrites the files.
+/*
+ * The rendered summary is committed as Jest snapshots (__snapshots__/summary.test.ts.snap): a change to
+ * what people read after a deploy is a reviewed change. `npx jest -u <this file>` rewrites them; under CI
+ * (CI=true, or --ci as .ci/run passes) a missing snapshot fails instead of being written.
  */
-function expectSnapshot(name: string, text: string): void {
-  const file = path.join(snapshots, name)
-  if (process.env.UPDATE_SNAPSHOTS === '1' || (!existsSync(file) && !process.env.CI))
-    writeFileSync(file, text)
-  expect(text).toBe(readFileSync(file, 'utf8'))
-}
 
 const region = 'ap-northeast-1'
 const lbArn = `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/app/alb-demo/50dc6c495c0c9188`
@@ -137,7 +128,7 @@ describe('job summary', () => {
     expect(md).toContain('**URL:** http://alb-demo-1234567890')
     expect(md).toContain('| target-group | default | none | — |')
     expect(md).toContain('#TargetGroup:targetGroupArn=' + tgArn)
-    expectSnapshot('summary-success.md', md)
+    expect(md).toMatchSnapshot()
   })
 
   test('failure: the diagnosis comes first, then the rollback, then the rest', () => {
@@ -158,7 +149,7 @@ describe('job summary', () => {
     expect(first).toBeGreaterThan(0)
     expect(first).toBeLessThan(md.indexOf('### Plan'))
     expect(md.indexOf('**Rollback:**')).toBeLessThan(md.indexOf('### Plan'))
-    expectSnapshot('summary-failure.md', md)
+    expect(md).toMatchSnapshot()
   })
 
   test('secret values never appear, in the summary, the log plan or the plan output', () => {
