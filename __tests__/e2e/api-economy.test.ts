@@ -53,8 +53,15 @@ test('image change: RegisterTaskDefinition and UpdateService, then only the watc
   expect(s.byOperation.DescribeTargetGroups?.count ?? 0).toBeLessThanOrEqual(2)
 })
 
-test('health-check change: one ModifyTargetGroup, no new revision, no service update', () => {
-  expect(scenario('health-check change').mutating).toEqual(['ModifyTargetGroup'])
+test('health-check change: the probe (a temporary group and rule, removed again), then one ModifyTargetGroup', () => {
+  expect(scenario('health-check change').mutating).toEqual([
+    'CreateTargetGroup',
+    'CreateRule',
+    'RegisterTargets',
+    'DeleteRule',
+    'DeleteTargetGroup',
+    'ModifyTargetGroup'
+  ])
 })
 
 test('teardown: the service once, and nothing created or modified on the way out', () => {

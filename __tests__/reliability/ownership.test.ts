@@ -184,7 +184,13 @@ describe('resources without the stack tag', () => {
       'adopt-existing': 'true'
     }
     expectSuccess(await runToEnd({ inputs, endpoint: emulator.url }))
+    // The health-check probe (a temporary group and rule) precedes the target group's change.
     expect(mutatingOps(emulator.calls.list(since))).toEqual([
+      'CreateTargetGroup',
+      'CreateRule',
+      'RegisterTargets',
+      'DeleteRule',
+      'DeleteTargetGroup',
       'ModifyTargetGroup',
       'ModifyListener',
       'SetRulePriorities',

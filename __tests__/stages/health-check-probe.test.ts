@@ -142,7 +142,6 @@ describe('health-check probe against the emulator', () => {
         'CreateTargetGroup',
         'CreateRule',
         'RegisterTargets',
-        'DeregisterTargets',
         'DeleteRule',
         'DeleteTargetGroup'
       ],
@@ -150,7 +149,6 @@ describe('health-check probe against the emulator', () => {
         'CreateTargetGroup',
         'CreateRule',
         'RegisterTargets',
-        'DeregisterTargets',
         'DeleteRule',
         'DeleteTargetGroup'
       ]

@@ -2,6 +2,7 @@ import type { Service } from '@aws-sdk/client-ecs'
 import type { Listener, LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { describe, expect, test } from '@jest/globals'
 import { emptyActual, type Actual } from '../../src/model/actual.js'
+import { PROBE_CALLS } from '../../src/resources/steps.js'
 import { buildPlan } from '../../src/stages/plan.js'
 import type { DeployRequest } from '../../src/model/request.js'
 import { seedRequest, STACK_TAG } from '../fixtures/seed.js'
@@ -269,7 +270,8 @@ describe('buildPlan', () => {
       },
       steps: [
         'load-balancer:none:',
-        'target-group:update:ModifyTargetGroup+ModifyTargetGroupAttributes',
+        // The probe's calls come first: the new check is proven on the current targets before the change.
+        'target-group:update:CreateTargetGroup+CreateRule+RegisterTargets+DeleteRule+DeleteTargetGroup+ModifyTargetGroup+ModifyTargetGroupAttributes',
         'listener:none:',
         'task-definition:none:',
         'service:none:'
@@ -513,7 +515,21 @@ describe('buildPlan', () => {
       action: 'update',
       arn: TG_ARN,
       changes: [{ field: 'HealthCheckTimeoutSeconds', from: 15, to: 10 }],
-      calls: ['ModifyTargetGroup']
+      calls: [...PROBE_CALLS, 'ModifyTargetGroup']
+    })
+    // The probe proves the changed settings, and only them, before ModifyTargetGroup sends them.
+    expect(plan.steps[1]?.operations.map(o => o.do)).toEqual([
+      {
+        call: 'ProbeHealthCheck',
+        input: expect.objectContaining({
+          settings: { TargetGroupArn: TG_ARN, HealthCheckTimeoutSeconds: 10 }
+        })
+      },
+      { call: 'ModifyTargetGroup', input: { TargetGroupArn: TG_ARN, HealthCheckTimeoutSeconds: 10 } }
+    ])
+    expect(plan.steps[1]?.operations[1]?.inverse).toEqual({
+      call: 'ModifyTargetGroup',
+      input: { TargetGroupArn: TG_ARN, HealthCheckTimeoutSeconds: 15 }
     })
     expect(plan.changed).toBe(true)
   })

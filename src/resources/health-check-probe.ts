@@ -3,7 +3,6 @@ import {
   CreateTargetGroupCommand,
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
-  DeregisterTargetsCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
@@ -430,13 +429,8 @@ async function cleanUp(args: {
       args.log(`warning: ${warning}`)
     }
   }
-  if (probeArn && args.registered) {
-    await attempt('DeregisterTargets', `deregistering the targets of ${name}`, () =>
-      opts.clients.elbv2.send(
-        new DeregisterTargetsCommand({ TargetGroupArn: probeArn, Targets: args.targets })
-      )
-    )
-  }
+  // No DeregisterTargets: deleting a target group drops its registrations and leaves the targets
+  // themselves alone (ELBv2 API reference, DeleteTargetGroup), one call and one permission fewer.
   if (ruleArn) {
     await attempt('DeleteRule', `deleting rule ${ruleArn}`, () =>
       opts.clients.elbv2.send(new DeleteRuleCommand({ RuleArn: ruleArn }))

@@ -1,8 +1,20 @@
 import type { Operation } from '../model/plan.js'
 
-/** The AWS calls a step makes, in order, for the plan's readers (the probe and the wait change nothing). */
+/**
+ * The calls a health-check probe makes when the target group has healthy targets to prove the new check
+ * on (it makes none of them when it has not): a temporary group and rule, created and removed again.
+ */
+export const PROBE_CALLS = [
+  'CreateTargetGroup',
+  'CreateRule',
+  'RegisterTargets',
+  'DeleteRule',
+  'DeleteTargetGroup'
+] as const
+
+/** The mutating AWS calls a step makes, in order, for the plan's readers (the wait makes none). */
 export function stepCalls(operations: Operation[]): string[] {
-  return operations
-    .filter(o => o.do.call !== 'ProbeHealthCheck' && o.do.call !== 'WaitForTargets')
-    .map(o => o.do.call)
+  return operations.flatMap(o =>
+    o.do.call === 'ProbeHealthCheck' ? [...PROBE_CALLS] : o.do.call === 'WaitForTargets' ? [] : [o.do.call]
+  )
 }

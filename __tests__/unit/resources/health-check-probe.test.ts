@@ -3,7 +3,6 @@ import {
   CreateTargetGroupCommand,
   DeleteRuleCommand,
   DeleteTargetGroupCommand,
-  DeregisterTargetsCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -82,7 +81,6 @@ function world(
     .resolves({ Rules: [...(p.rules ?? []), { RuleArn: 'default', Priority: 'default', IsDefault: true }] })
   elbv2.on(CreateRuleCommand).resolves({ Rules: [{ RuleArn: RULE }] })
   elbv2.on(RegisterTargetsCommand).resolves({})
-  elbv2.on(DeregisterTargetsCommand).resolves({})
   elbv2.on(DeleteRuleCommand).resolves({})
   elbv2.on(DeleteTargetGroupCommand).resolves({})
 }
@@ -102,7 +100,6 @@ function options(p: Partial<ProbeHealthCheckOptions> = {}): ProbeHealthCheckOpti
 }
 
 const cleanupCalls = () => ({
-  deregister: elbv2.commandCalls(DeregisterTargetsCommand).length,
   deleteRule: elbv2.commandCalls(DeleteRuleCommand).length,
   deleteTargetGroup: elbv2.commandCalls(DeleteTargetGroupCommand).length
 })
@@ -157,7 +154,7 @@ describe('probeHealthCheck', () => {
         { Id: 'i-0bbb', Port: 32769 }
       ]
     })
-    expect(cleanupCalls()).toEqual({ deregister: 1, deleteRule: 1, deleteTargetGroup: 1 })
+    expect(cleanupCalls()).toEqual({ deleteRule: 1, deleteTargetGroup: 1 })
     expect(elbv2.commandCalls(DeleteRuleCommand)[0].args[0].input).toEqual({ RuleArn: RULE })
     expect(result.calls).toEqual([
       'DescribeTargetHealth',
@@ -168,7 +165,6 @@ describe('probeHealthCheck', () => {
       'DescribeTargetHealth',
       'DescribeTargetHealth',
       'DescribeTargetHealth',
-      'DeregisterTargets',
       'DeleteRule',
       'DeleteTargetGroup'
     ])
@@ -196,7 +192,7 @@ describe('probeHealthCheck', () => {
       'target i-0bbb:32769: healthy now, unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [404]) under the new check'
     ])
     expect(result.diagnosis?.hint).toContain('make the app answer 200 on /healthz (port 32768)')
-    expect(cleanupCalls()).toEqual({ deregister: 1, deleteRule: 1, deleteTargetGroup: 1 })
+    expect(cleanupCalls()).toEqual({ deleteRule: 1, deleteTargetGroup: 1 })
     expect(log.at(-1)).toBe('health-check probe: 2/2 target(s) fail the new health check')
   })
 
@@ -231,7 +227,7 @@ describe('probeHealthCheck', () => {
     expect(probeBoundMs(live)).toBe(95_000)
     expect(c.now() - start).toBe(95_000)
     expect(elbv2.commandCalls(DescribeTargetHealthCommand)).toHaveLength(1 + 19)
-    expect(cleanupCalls()).toEqual({ deregister: 1, deleteRule: 1, deleteTargetGroup: 1 })
+    expect(cleanupCalls()).toEqual({ deleteRule: 1, deleteTargetGroup: 1 })
   })
 
   test('an error while polling still cleans up, and is thrown explained', async () => {
@@ -242,7 +238,7 @@ describe('probeHealthCheck', () => {
     await expect(probeHealthCheck(options())).rejects.toThrow(
       /DescribeTargetHealth .*failed \(InternalFailure\): boom/
     )
-    expect(cleanupCalls()).toEqual({ deregister: 1, deleteRule: 1, deleteTargetGroup: 1 })
+    expect(cleanupCalls()).toEqual({ deleteRule: 1, deleteTargetGroup: 1 })
   })
 
   test('CreateRule fails: the target group is still deleted; no rule or targets to remove', async () => {
@@ -251,7 +247,7 @@ describe('probeHealthCheck', () => {
       .on(CreateRuleCommand)
       .rejects(Object.assign(new Error('limit'), { name: 'TooManyRules', $fault: 'client', $metadata: {} }))
     await expect(probeHealthCheck(options())).rejects.toThrow(/TooManyRules/)
-    expect(cleanupCalls()).toEqual({ deregister: 0, deleteRule: 0, deleteTargetGroup: 1 })
+    expect(cleanupCalls()).toEqual({ deleteRule: 0, deleteTargetGroup: 1 })
   })
 
   test('clean-up failures are warnings; the verdict stands', async () => {
