@@ -3,6 +3,7 @@
  * emulator. A dry-run makes no mutating call at all; the plan lists every resource in apply order with its
  * action and, for updates, the field-level diff; a real run does exactly the calls its plan announced.
  */
+import { PROBE_CALLS } from '../../src/resources/steps.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
@@ -133,7 +134,8 @@ describe('dry-run', () => {
       expect.objectContaining({
         resource: 'target-group',
         action: 'update',
-        calls: ['ModifyTargetGroup'],
+        // The new check is first proven on the current targets (a temporary group and rule).
+        calls: [...PROBE_CALLS, 'ModifyTargetGroup'],
         changes: [{ field: 'HealthCheckPath', from: '/hostname', to: '/health' }]
       })
     ])
@@ -223,6 +225,7 @@ describe('a real run does what its plan said', () => {
     const plan = planOf(run)
     expect(plan).toEqual(planOf(dry))
     expect(plan.flatMap(s => s.calls)).toEqual([
+      ...PROBE_CALLS,
       'ModifyTargetGroup',
       'RegisterTaskDefinition',
       'UpdateService'
