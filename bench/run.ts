@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: cold start, API economy, scale and wait latency, in that order, then bench/RESULTS.md.
- * Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
+ * `npm run bench`: cold start, API economy, scale, wait latency and health-check change, in that order, then
+ * bench/RESULTS.md. Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
+ * `BENCH_ONLY=health-check npm run bench` runs that section alone and replaces it in the existing RESULTS.md.
  */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as prettier from 'prettier'
 import { apiEconomy, renderApiEconomy, type ApiEconomyResult } from './api-economy.js'
 import { coldStart, type ColdStartResult } from './cold-start.js'
+import { healthCheckBench, renderHealthCheck } from './health-check.js'
 import { OFFICIAL_RECORDED } from './official.js'
 import { scale, type ScaleResult } from './scale.js'
 import { fmt, medianRange } from './stats.js'
@@ -205,6 +207,44 @@ const started = performance.now()
 if (!existsSync(path.join(here, '..', 'dist', 'index.js'))) {
   throw new Error('dist/index.js is missing: run `npm run package` first')
 }
+const resultsFile = path.join(here, 'RESULTS.md')
+const cpus = os.cpus()
+const machine = () =>
+  `${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'}, ${fmt(os.totalmem() / 1024 ** 3)} GB, Node ${process.version}, ` +
+  `load average at the end ${os
+    .loadavg()
+    .map(l => fmt(l, 2))
+    .join(' ')}`
+// Formatted as `npm run lint` (prettier --check .) expects it.
+const writeResults = async (doc: string) => {
+  const config = (await prettier.resolveConfig(resultsFile)) ?? {}
+  writeFileSync(resultsFile, await prettier.format(doc, { ...config, filepath: resultsFile }))
+}
+
+/** The health-check section's body: its own heading and the machine it ran on, which it may not share. */
+const healthCheckSection = async (alone: boolean) => {
+  const r = await timed('health-check change', healthCheckBench)
+  const body = section(r, v => renderHealthCheck(v).replace(/^## [^\n]*\n+/, ''))
+  const where = alone
+    ? `Run alone (\`BENCH_ONLY=health-check\`) on ${new Date().toISOString().slice(0, 10)}: ${machine()}. `
+    : ''
+  return `## Health-check change (${fmt(r.s)} s)\n\n${where}The machine was shared with other jobs (loaded: see the load average), which lengthens CPU-bound steps (the action's start, ~0.5–1 s) but not the health checks' own timing.\n\n${body}\n`
+}
+
+if (process.env.BENCH_ONLY === 'health-check') {
+  const text = await healthCheckSection(true)
+  const old = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmarks\n'
+  const at = old.search(/^## Health-check change/m)
+  const next = at < 0 ? -1 : old.slice(at + 1).search(/^## /m)
+  const doc =
+    at < 0
+      ? `${old.trimEnd()}\n\n${text}`
+      : `${old.slice(0, at)}${text}${next < 0 ? '' : `\n${old.slice(at + 1 + next)}`}`
+  await writeResults(doc)
+  process.stdout.write(`bench: wrote the health-check section of bench/RESULTS.md\n`)
+  process.exit(0)
+}
+
 const cold = await timed('cold start', () => coldStart(RUNS))
 // Runners run the action on the Node that action.yml names (node24); these machines have Node 20.
 const coldElsewhere = otherNode
@@ -213,15 +253,12 @@ const coldElsewhere = otherNode
 const economy = await timed('API economy', () => apiEconomy())
 const scaled = await timed('scale', () => scale())
 const latency = await timed('wait latency', waitLatencySection)
+const healthCheck = await healthCheckSection(false)
 const totalS = (performance.now() - started) / 1000
 
-const cpus = os.cpus()
 const doc = `# Benchmarks
 
-Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'}, ${fmt(os.totalmem() / 1024 ** 3)} GB, Node ${process.version}, load average at the end ${os
-  .loadavg()
-  .map(l => fmt(l, 2))
-  .join(' ')}. The whole run took ${fmt(totalS / 60, 1)} min.
+Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine()}. The whole run took ${fmt(totalS / 60, 1)} min.
 The reference is the official [amazon-ecs-deploy-task-definition](https://github.com/aws-actions/amazon-ecs-deploy-task-definition), measured in the same run from its committed dist/ when a snapshot of it is on the machine.
 
 ## Cold start (${fmt(cold.s)} s)
@@ -253,9 +290,7 @@ ${section(scaled, renderScale)}
 ## Wait latency (${fmt(latency.s)} s)
 
 ${section(latency, (s: string) => s)}
-`
-// Formatted as `npm run lint` (prettier --check .) expects it.
-const resultsFile = path.join(here, 'RESULTS.md')
-const config = (await prettier.resolveConfig(resultsFile)) ?? {}
-writeFileSync(resultsFile, await prettier.format(doc, { ...config, filepath: resultsFile }))
+
+${healthCheck}`
+await writeResults(doc)
 process.stdout.write(`bench: wrote bench/RESULTS.md in ${fmt(totalS)} s\n`)
