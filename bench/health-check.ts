@@ -40,7 +40,6 @@ const PROBE_OPERATIONS = [
   'DescribeRules',
   'CreateRule',
   'RegisterTargets',
-  'DeregisterTargets',
   'DeleteRule',
   'DeleteTargetGroup'
 ]

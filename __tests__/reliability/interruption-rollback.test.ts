@@ -1,6 +1,6 @@
 /**
  * A runner that dies while a failing change is being undone. From a healthy seed stack, a run changes the
- * target group's health check to a path the app does not serve (/healthz, 404) together with a new image:
+ * target group's health check (a matcher the current targets pass) together with a new image that fails:
  * it must fail and leave production as it found it (the e2e change-safety scenario 2). Here that run is
  * killed (SIGKILL: no catch, no finally) right after each of its mutating calls in turn — those of the
  * change and those of its rollback — the call having taken effect and its answer lost. A re-run with the
@@ -64,11 +64,16 @@ const goodInputs = (over: Record<string, string> = {}): Record<string, string> =
     ...over
   })
 
-/** The failing change: a health check on a path the app answers 404, and a new image. */
+/**
+ * The failing change: a health check the current targets pass (so the probe lets it through and it is
+ * applied), and a new image whose tasks answer 500: the rollout fails and the whole run is undone. (A
+ * check the current targets fail never gets this far: the probe refuses it before any change.)
+ */
+const BAD_IMAGE = 'inokara/ecs-app:v3'
 const failingInputs = (over: Record<string, string> = {}): Record<string, string> =>
   goodInputs({
-    'target-group': seedTargetGroup({ HealthCheckPath: '/healthz' }),
-    images: 'app=inokara/ecs-app:v2',
+    'target-group': seedTargetGroup({ Matcher: { HttpCode: '200-299' } }),
+    images: `app=${BAD_IMAGE}`,
     ...over
   })
 
@@ -76,6 +81,7 @@ const failingInputs = (over: Record<string, string> = {}): Record<string, string
 
 type TargetGroupDump = StateDump['elbv2']['targetGroups'][number] & {
   HealthCheckPath?: string
+  Matcher?: { HttpCode?: string }
   Targets?: { health?: { state?: string } }[]
 }
 
@@ -85,6 +91,7 @@ const dump = async (): Promise<StateDump> =>
 /** What "as before the failing run" means, read from a dump. */
 interface Production {
   healthCheckPath?: string
+  matcher?: string
   taskDefinition?: string
   deployments?: (string | undefined)[]
   /** Non-draining targets' states. */
@@ -97,6 +104,7 @@ function production(state: StateDump, targetGroupArn: string): Production {
   const svc = state.ecs.clusters.flatMap(c => c.services).find(s => s.serviceName === SERVICE)
   return {
     healthCheckPath: tg?.HealthCheckPath,
+    matcher: tg?.Matcher?.HttpCode,
     taskDefinition: svc?.taskDefinition,
     deployments: svc?.deployments?.map(d => d.taskDefinition),
     targets: (tg?.Targets ?? []).map(t => t.health?.state).filter(s => s !== 'draining')
@@ -111,12 +119,18 @@ interface Seeded {
 /** Back to the seeded account, then the healthy seed stack: the production each run starts from. */
 async function seedStack(): Promise<Seeded> {
   await emu.reset()
+  await fetch(`${emu.url}/_emulator/images`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ image: BAD_IMAGE, healthStatus: 500 })
+  })
   const run = await runToEnd({ inputs: goodInputs(), endpoint: emu.url })
   expectSuccess(run, 'seed deploy')
   const targetGroupArn = run.outputs['target-group-arn']
   const before = production(await dump(), targetGroupArn)
   expect(before).toEqual({
     healthCheckPath: GOOD_PATH,
+    matcher: '200',
     taskDefinition: expect.stringMatching(/task-definition\/ecscompose-ecs-app:1$/),
     deployments: [expect.stringMatching(/task-definition\/ecscompose-ecs-app:1$/)],
     targets: ['healthy', 'healthy']

@@ -12,12 +12,12 @@ import {
 import { allPages } from '../aws/paginate.js'
 import { DeployError, explainAwsError, isAwsError, withExplanation } from '../aws/errors.js'
 import { canonicalJson, creationChanges } from '../model/diff.js'
-import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
+import type { Call, FieldChange, Operation, PlanStep } from '../model/plan.js'
 import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest, ListenerRuleRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { restorableAction } from './listener.js'
-import { stepCalls } from './steps.js'
+import { removeOrKeep, stepCalls } from './steps.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
 import { hexHash } from '../model/names.js'
 import { elbTags, isOwned, stackId, type TagMap } from './ownership.js'
@@ -171,9 +171,7 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
           produces: { arn },
           ...(rule.Priority === undefined ? { priorityRange: rule.priorityRange } : {})
         },
-        ...(ctx.keepCreated
-          ? { kept: ctx.keepCreated }
-          : { inverse: { call: 'DeleteRule', input: { RuleArn: arn } } as ChangeCall }),
+        ...removeOrKeep({ kept: ctx.keepCreated, remove: { call: 'DeleteRule', input: { RuleArn: arn } } }),
         says: `created listener rule ${name}`
       }
     ]

@@ -13,11 +13,11 @@ import { allPages } from '../aws/paginate.js'
 import { DeployError, withExplanation } from '../aws/errors.js'
 import { creationChanges, isSubset, sortedSet } from '../model/diff.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
-import type { Call, ChangeCall, FieldChange, Operation, PlanStep, ResourceKind } from '../model/plan.js'
+import type { Call, FieldChange, Operation, PlanStep, ResourceKind } from '../model/plan.js'
 import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
-import { stepCalls } from './steps.js'
+import { removeOrKeep, stepCalls } from './steps.js'
 import { elbTags, isOwned } from './ownership.js'
 
 /** A listener shared by rules answers what no rule matches with this. */
@@ -169,9 +169,10 @@ export function planListeners(ctx: ListenerPlanOptions): PlanStep[] {
             },
             produces: { arn }
           },
-          ...(ctx.keepCreated
-            ? { kept: ctx.keepCreated }
-            : { inverse: { call: 'DeleteListener', input: { ListenerArn: arn } } as ChangeCall }),
+          ...removeOrKeep({
+            kept: ctx.keepCreated,
+            remove: { call: 'DeleteListener', input: { ListenerArn: arn } }
+          }),
           says: `created listener ${name}`
         }
       ]

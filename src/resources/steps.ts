@@ -1,4 +1,4 @@
-import type { Operation } from '../model/plan.js'
+import type { ChangeCall, Operation } from '../model/plan.js'
 
 /**
  * The calls a health-check probe makes when the target group has healthy targets to prove the new check
@@ -17,4 +17,15 @@ export function stepCalls(operations: Operation[]): string[] {
   return operations.flatMap(o =>
     o.do.call === 'ProbeHealthCheck' ? [...PROBE_CALLS] : o.do.call === 'WaitForTargets' ? [] : [o.do.call]
   )
+}
+
+/**
+ * How a created resource is undone: removed again, or kept with the reason (a failed first deploy keeps
+ * its stack for inspection).
+ */
+export function removeOrKeep(opts: {
+  kept?: string
+  remove: ChangeCall
+}): Pick<Operation, 'inverse' | 'kept'> {
+  return opts.kept ? { kept: opts.kept } : { inverse: opts.remove }
 }

@@ -13,13 +13,13 @@ import { allPages } from '../aws/paginate.js'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
 import { creationChanges, deepEqual, diff } from '../model/diff.js'
 import { effectiveNetworkMode, normalizeTaskDefinition } from '../aws/normalize/task-definition.js'
-import type { Call, ChangeCall, Operation, PlanStep } from '../model/plan.js'
+import type { Call, Operation, PlanStep } from '../model/plan.js'
 import { pendingArn } from '../model/placeholders.js'
 import type { Actual } from '../model/actual.js'
 import { registerInput, withImages } from '../model/task-definition.js'
 import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
-import { stepCalls } from './steps.js'
+import { removeOrKeep, stepCalls } from './steps.js'
 import { ecsTags } from './ownership.js'
 
 /** What DescribeTaskDefinition is asked: the family (its latest ACTIVE revision) or the reference. */
@@ -150,9 +150,10 @@ export function planTaskDefinition(ctx: PlanContext & { keepCreated?: string }):
         produces: { arn }
       },
       // A revision registered for a deployment that is rolled back must not become the next run's base.
-      ...(ctx.keepCreated
-        ? { kept: ctx.keepCreated }
-        : { inverse: { call: 'DeregisterTaskDefinition', input: { taskDefinition: arn } } as ChangeCall }),
+      ...removeOrKeep({
+        kept: ctx.keepCreated,
+        remove: { call: 'DeregisterTaskDefinition', input: { taskDefinition: arn } }
+      }),
       says: `registered task definition ${name}`
     }
   ]

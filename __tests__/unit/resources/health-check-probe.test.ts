@@ -226,7 +226,8 @@ describe('probeHealthCheck', () => {
     // (max(5, 2) + 1) × 10 s + 5 s + 30 s of registration, polled every 5 s (min(interval, 5 s)).
     expect(probeBoundMs(live)).toBe(95_000)
     expect(c.now() - start).toBe(95_000)
-    expect(elbv2.commandCalls(DescribeTargetHealthCommand)).toHaveLength(1 + 19)
+    // One read of the live group, then one a second until the bound.
+    expect(elbv2.commandCalls(DescribeTargetHealthCommand)).toHaveLength(1 + 95)
     expect(cleanupCalls()).toEqual({ deleteRule: 1, deleteTargetGroup: 1 })
   })
 
