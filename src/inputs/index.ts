@@ -9,6 +9,7 @@ import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
 import { validateService } from './validate-service.js'
 import { validateTaskDefinition } from './validate-task-definition.js'
+import { MIN_MASKED_LENGTH } from '../model/redact.js'
 
 export { InputError } from './errors.js'
 export {
@@ -68,6 +69,8 @@ export interface ParseOptions {
 export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): DeployRequest {
   const registered: string[] = []
   const setSecret = (value: string): void => {
+    // Masking "1" or "on" would garble every line that holds them; such values are never printed anyway.
+    if (value.length < MIN_MASKED_LENGTH) return
     registered.push(value)
     ;(opts.setSecret ?? core.setSecret)(value)
   }
