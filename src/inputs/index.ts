@@ -55,7 +55,10 @@ function readFlag(name: string, fallback: boolean): boolean {
 }
 
 export interface ParseOptions {
-  /** Where relative file paths point; default GITHUB_WORKSPACE, else the process's directory. */
+  /**
+   * Where relative file paths point, and the workspace file inputs must be in (besides RUNNER_TEMP);
+   * default GITHUB_WORKSPACE, else the process's directory.
+   */
   cwd?: string
   env?: NodeJS.ProcessEnv
   /** Masks a value in the job log; default core.setSecret. */
@@ -93,7 +96,9 @@ function buildRequest(
 ): DeployRequest {
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? env.GITHUB_WORKSPACE ?? process.cwd()
-  const input = parseInputs({ raw: withDefaults(rawInputs), cwd, setSecret: opts.setSecret })
+  // File inputs come from the workspace or the runner's temp folder only (parse-document.ts).
+  const roots = [cwd, ...(env.RUNNER_TEMP ? [env.RUNNER_TEMP] : [])]
+  const input = parseInputs({ raw: withDefaults(rawInputs), cwd, roots, setSecret: opts.setSecret })
 
   const preview = validatePreview({
     id: input.previewId,
