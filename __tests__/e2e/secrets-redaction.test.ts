@@ -4,13 +4,17 @@
  * changed, a container renamed, the variables removed (their old values come from AWS), a preview updated
  * — in the log, stderr, GITHUB_OUTPUT (`plan`), the job summary, or anything sent to GitHub (PR comment,
  * deployment description). The plan shows names and `sha256:` fingerprints instead.
+ *
+ * Item 3: a file input that leads out of the workspace (a symlink committed in a pull request) is refused
+ * before any AWS call, and nothing of the file shows.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
+import { EmulatorControl } from '../../test-support/emulator-client.js'
 import { startFakeGithub, type FakeGithub } from '../../test-support/fake-github.js'
-import { seedInputs } from '../../test-support/fixtures.js'
+import { fargateInputs, seedInputs } from '../../test-support/fixtures.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 
 let emulator: Emulator
@@ -171,3 +175,30 @@ test('no environment value in the log, outputs, summary or GitHub, in any shape 
   expect(removed.stdout).toContain(`::add-mask::${DB_PASSWORD[1]}`)
   expect(removed.stdout).not.toContain(`::add-mask::debug`)
 }, 300_000)
+
+test('a task definition symlinked to a file outside the workspace: refused, nothing of it shown, no AWS call', async () => {
+  const control = new EmulatorControl(emulator.url)
+  const workspace = mkdtempSync(path.join(tmpdir(), 'ecs-alb-deploy-ws-'))
+  const elsewhere = mkdtempSync(path.join(tmpdir(), 'ecs-alb-deploy-elsewhere-'))
+  const secret = 'wJalrXUtnFEMI-FakeRunnerSecret-0042'
+  // Like /proc/self/environ: NUL-separated NAME=value pairs, which YAML reads as one string.
+  writeFileSync(path.join(elsewhere, 'environ'), `AWS_SECRET_ACCESS_KEY=${secret}\0HOME=/home/runner\0`)
+  mkdirSync(path.join(workspace, 'deploy'))
+  symlinkSync(path.join(elsewhere, 'environ'), path.join(workspace, 'deploy', 'task-definition.json'))
+  const before = (await control.calls()).length
+
+  const run = await runAction({
+    inputs: fargateInputs({ 'task-definition': 'deploy/task-definition.json' }),
+    endpoint: emulator.url,
+    cwd: workspace
+  })
+
+  expect(run.code).toBe(1)
+  expect(run.stdout).toMatch(
+    /::error::Input "task-definition": the file "deploy\/task-definition.json" \(.*\) is outside the workspace/
+  )
+  const everything = run.stdout + run.stderr + (run.outputText ?? '') + run.summary
+  expect(everything).not.toContain(secret)
+  expect(everything).not.toContain('AWS_SECRET_ACCESS_KEY=')
+  expect((await control.calls()).length - before).toBe(0)
+}, 60_000)
