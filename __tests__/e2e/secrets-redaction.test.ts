@@ -16,6 +16,7 @@ import { EmulatorControl } from '../../test-support/emulator-client.js'
 import { startFakeGithub, type FakeGithub } from '../../test-support/fake-github.js'
 import { fargateInputs, seedInputs } from '../../test-support/fixtures.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
+import { recordFigures } from '../reliability/harness.js'
 
 let emulator: Emulator
 let github: FakeGithub
@@ -162,6 +163,13 @@ test('no environment value in the log, outputs, summary or GitHub, in any shape 
     ...leaksIn(github_)
   ]
   expect(found).toEqual([])
+  recordFigures('secrets-redaction', {
+    runs: runs.map(r => ({ name: r.name, exit: r.run.code, leaks: leaksIn(written(r.run)).length })),
+    valuesChecked: VALUES.length,
+    bytesScanned:
+      runs.reduce((n, r) => n + Object.values(written(r.run)).join('').length, 0) +
+      Object.values(github_).join('').length
+  })
 
   // The changes are still there to review: by name, with fingerprints for the values.
   expect(dry.stdout).toMatch(
