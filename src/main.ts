@@ -7,6 +7,7 @@ import { setOutputs } from './report/outputs.js'
 import { planJson, renderPlanText, teardownPlanJson } from './report/plan-text.js'
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
+import { maskableValues } from './model/redact.js'
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
@@ -73,6 +74,9 @@ export async function run(): Promise<void> {
     }
 
     const actual = await stages.run('discover', () => discover({ clients, request }))
+    // Old values read from AWS are masked like the inputs' (the plan never prints them either way).
+    for (const td of [actual.taskDefinition, actual.baseTaskDefinition?.taskDefinition])
+      for (const value of maskableValues(td)) core.setSecret(value)
     const plan = await stages.run('plan', () => {
       const p = buildPlan({ request, actual })
       core.info(renderPlanText(p))

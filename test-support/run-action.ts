@@ -17,6 +17,8 @@ export interface ActionRun {
   stdout: string
   stderr: string
   outputs: Record<string, string>
+  /** GITHUB_OUTPUT as written (delimiters and all), where set. */
+  outputText?: string
   summary: string
   durationMs: number
 }
@@ -116,6 +118,7 @@ export function runAction(opts: RunOptions): Promise<ActionRun> {
         stdout,
         stderr,
         outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+        outputText: readFileSync(outputFile, 'utf8'),
         summary: readFileSync(summaryFile, 'utf8'),
         durationMs: Date.now() - started
       })

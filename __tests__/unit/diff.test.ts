@@ -1,6 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sdk/client-ecs'
 import { describe, expect, test } from '@jest/globals'
 import { deepEqual, diff, isSubset } from '../../src/model/diff.js'
+import { fingerprint, redactTaskDefinition } from '../../src/model/redact.js'
 import { normalizeTaskDefinition } from '../../src/aws/normalize/task-definition.js'
 import { seedTaskDefinition } from '../fixtures/seed.js'
 
@@ -106,7 +107,7 @@ describe('task definition normalizer: what AWS fills in is not a difference', ()
 })
 
 describe('diff', () => {
-  test('containers and environment are matched by name; secret-looking values are hidden', () => {
+  test('containers and environment are matched by name; redacted, no environment value shows', () => {
     const from = {
       containerDefinitions: [
         { name: 'sidecar', image: 's:1' },
@@ -135,24 +136,27 @@ describe('diff', () => {
         { name: 'sidecar', image: 's:1' }
       ]
     }
-    const changes = diff(from, to)
+    const changes = diff(redactTaskDefinition(from), redactTaskDefinition(to))
     expect(changes).toEqual([
       { field: 'containerDefinitions[app].image', from: 'a:1', to: 'a:2' },
-      { field: 'containerDefinitions[app].environment[LOG_LEVEL].value', from: 'info', to: 'debug' },
       {
-        field: 'containerDefinitions[app].environment[DB_PASSWORD].value',
-        from: '(changed)',
-        to: '(changed)',
-        secret: true
+        field: 'containerDefinitions[app].environment[LOG_LEVEL].value',
+        from: fingerprint('info'),
+        to: fingerprint('debug')
       },
       {
+        field: 'containerDefinitions[app].environment[DB_PASSWORD].value',
+        from: fingerprint('old-pass'),
+        to: fingerprint('new-pass')
+      },
+      // An ARN names where the secret is, it is not the secret: a reviewer sees which one is read.
+      {
         field: 'containerDefinitions[app].secrets[API].valueFrom',
-        from: '(changed)',
-        to: '(changed)',
-        secret: true
+        from: 'arn:aws:ssm:::parameter/a',
+        to: 'arn:aws:ssm:::parameter/b'
       }
     ])
-    expect(JSON.stringify(changes)).not.toMatch(/pass|parameter/)
+    expect(JSON.stringify(changes)).not.toMatch(/pass|info|debug/)
   })
 
   test('subset mode ignores fields only the actual side has (AWS defaults)', () => {

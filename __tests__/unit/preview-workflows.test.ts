@@ -94,3 +94,65 @@ describe('dispatch.yml', () => {
     expect(Object.keys(inputs)).toEqual(expect.arrayContaining(['environment', 'image-tag']))
   })
 })
+
+/** Security issue, item 7: the examples a user copies carry no script injection and leave no token behind. */
+describe('workflow hygiene (examples and README snippets)', () => {
+  interface AnyStep {
+    uses?: string
+    run?: string
+    with?: Record<string, unknown>
+  }
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
+  const readmeBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1])
+  const stepsOf = (doc: unknown): AnyStep[] => {
+    const out: AnyStep[] = []
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk)
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>
+        if (typeof o.uses === 'string' || typeof o.run === 'string') out.push(o as AnyStep)
+        Object.values(o).forEach(walk)
+      }
+    }
+    walk(doc)
+    return out
+  }
+  const sources: [string, AnyStep[]][] = [
+    ...['deploy', 'preview', 'dispatch'].map(
+      n => [`examples/workflows/${n}.yml`, stepsOf(workflow(n))] as [string, AnyStep[]]
+    ),
+    ...readmeBlocks.map((b, i) => [`README.md yaml block ${i + 1}`, stepsOf(parse(b))] as [string, AnyStep[]])
+  ]
+
+  test.each(sources)('%s: no ${{ }} spliced into a run script (env: instead)', (_, steps) => {
+    for (const s of steps) if (s.run) expect(s.run).not.toContain('${{')
+  })
+
+  test.each(sources)('%s: every checkout sets persist-credentials: false', (_, steps) => {
+    for (const s of steps.filter(s => s.uses?.startsWith('actions/checkout')))
+      expect(s.with?.['persist-credentials']).toBe(false)
+  })
+
+  test('the README preview snippet skips pull requests from forks, like examples/workflows/preview.yml', () => {
+    const preview = readmeBlocks.map(b => parse(b) as Workflow).find(w => w?.on?.pull_request)
+    for (const job of Object.values(preview?.jobs ?? {}))
+      expect(job.if).toContain('github.event.pull_request.head.repo.full_name == github.repository')
+    for (const job of Object.values(workflow('preview').jobs))
+      expect(job.if).toContain('github.event.pull_request.head.repo.full_name == github.repository')
+  })
+
+  test('dispatch.yml: the typed image tag is checked (one line, a Docker tag) before it reaches images', () => {
+    const steps = workflow('dispatch').jobs.deploy.steps as AnyStep[]
+    const check = steps.findIndex(s => s.run?.includes('IMAGE_TAG'))
+    const deploy = steps.findIndex(s => s.uses?.includes('ecs-alb-deploy'))
+    expect(check).toBeGreaterThanOrEqual(0)
+    expect(check).toBeLessThan(deploy)
+    expect(String(steps[deploy].with?.images)).not.toContain('inputs.image-tag')
+    // The rule itself, as bash applies it: [[ =~ ]] anchors the whole value, newlines included.
+    const rule = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+    expect(steps[check].run).toContain(rule.source)
+    for (const ok of ['v1.4.2', 'a1b2c3d', 'main_2024-01']) expect(rule.test(ok)).toBe(true)
+    for (const bad of ['v1\nsidecar=evil/image', 'v1 x', '', '-x', 'a'.repeat(129)])
+      expect(rule.test(bad)).toBe(false)
+  })
+})

@@ -9,6 +9,7 @@ import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
 import { validateService } from './validate-service.js'
 import { validateTaskDefinition } from './validate-task-definition.js'
+import { MIN_MASKED_LENGTH } from '../model/redact.js'
 
 export { InputError } from './errors.js'
 export {
@@ -54,7 +55,10 @@ function readFlag(name: string, fallback: boolean): boolean {
 }
 
 export interface ParseOptions {
-  /** Where relative file paths point; default GITHUB_WORKSPACE, else the process's directory. */
+  /**
+   * Where relative file paths point, and the workspace file inputs must be in (besides RUNNER_TEMP);
+   * default GITHUB_WORKSPACE, else the process's directory.
+   */
   cwd?: string
   env?: NodeJS.ProcessEnv
   /** Masks a value in the job log; default core.setSecret. */
@@ -68,6 +72,8 @@ export interface ParseOptions {
 export function parseRequest(rawInputs: RawInputs, opts: ParseOptions = {}): DeployRequest {
   const registered: string[] = []
   const setSecret = (value: string): void => {
+    // Masking "1" or "on" would garble every line that holds them; such values are never printed anyway.
+    if (value.length < MIN_MASKED_LENGTH) return
     registered.push(value)
     ;(opts.setSecret ?? core.setSecret)(value)
   }
@@ -90,7 +96,9 @@ function buildRequest(
 ): DeployRequest {
   const env = opts.env ?? process.env
   const cwd = opts.cwd ?? env.GITHUB_WORKSPACE ?? process.cwd()
-  const input = parseInputs({ raw: withDefaults(rawInputs), cwd, setSecret: opts.setSecret })
+  // File inputs come from the workspace or the runner's temp folder only (parse-document.ts).
+  const roots = [cwd, ...(env.RUNNER_TEMP ? [env.RUNNER_TEMP] : [])]
+  const input = parseInputs({ raw: withDefaults(rawInputs), cwd, roots, setSecret: opts.setSecret })
 
   const preview = validatePreview({
     id: input.previewId,

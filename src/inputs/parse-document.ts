@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
+import { isAbsolute, resolve, sep } from 'node:path'
 import { parseDocument } from 'yaml'
 import { InputError } from './errors.js'
 
@@ -15,9 +15,22 @@ export interface ReadDocumentOptions {
   input: string
   text: string
   cwd: string
+  /**
+   * The folders a file input may be in, once symlinks are resolved: the workspace (GITHUB_WORKSPACE, or
+   * cwd) and the runner's temp folder (RUNNER_TEMP). A path that leads elsewhere — `../`, an absolute
+   * path, or a symlink in the repository pointing at /proc/self/environ or ~/.aws/credentials — is refused,
+   * so that a pull request cannot make the action read the runner's files into a message.
+   */
+  roots: readonly string[]
   /** load-balancer and task-definition may name an existing resource instead of describing one. */
   allowReference: boolean
 }
+
+/** The largest file input read: task definitions and the like are a few KiB; more is not a document. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024
+
+/** Never read, whatever the roots: the kernel's views of processes and devices. */
+const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev']
 
 /**
  * Text that can only be a document: a JSON/YAML flow collection, several lines, or a `key: value` pair.
@@ -41,9 +54,7 @@ export function readDocumentInput(opts: ReadDocumentOptions): DocumentInput {
   }
   const path = isAbsolute(text) ? text : resolve(opts.cwd, text)
   if (existsSync(path)) {
-    if (!statSync(path).isFile())
-      throw new InputError(opts.input, undefined, `${text} is a directory, not a file`)
-    const content = readFileSync(path, 'utf8')
+    const content = readConfinedFile({ ...opts, text, path })
     return {
       kind: 'document',
       value: parseObject({ input: opts.input, text: content, source: text }),
@@ -58,6 +69,58 @@ export function readDocumentInput(opts: ReadDocumentOptions): DocumentInput {
   )
 }
 
+/**
+ * The text of a file input, after the checks that keep the action to the files it is meant to read: the
+ * real path (symlinks resolved) inside one of the roots and outside /proc, /sys and /dev, a regular file
+ * (not a FIFO that would block, nor a device), at most MAX_DOCUMENT_BYTES. The messages name the input and
+ * the path as written, never what the file holds.
+ */
+function readConfinedFile(opts: ReadDocumentOptions & { path: string }): string {
+  const fail = (message: string): never => {
+    throw new InputError(opts.input, undefined, message)
+  }
+  const real = realpathSync(opts.path)
+  const roots = opts.roots.map(realRoot)
+  const inside = (root: string) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)
+  const where = opts.text === real ? JSON.stringify(opts.text) : `${JSON.stringify(opts.text)} (${real})`
+  if (SYSTEM_FOLDERS.some(inside) || !roots.some(inside)) {
+    fail(
+      `the file ${where} is outside the workspace (${roots.join(' or ')}): file inputs are read only from the repository checkout or the runner's temp folder (RUNNER_TEMP). Put the file there, or give the value inline.`
+    )
+  }
+  const stat = statSync(real)
+  if (stat.isDirectory()) fail(`${opts.text} is a directory, not a file`)
+  if (!stat.isFile()) {
+    fail(
+      `${where} is not a regular file (a FIFO, socket or device): give a JSON/YAML file or an inline value`
+    )
+  }
+  if (stat.size > MAX_DOCUMENT_BYTES) {
+    fail(`${where} is ${stat.size} bytes; file inputs are limited to 1 MiB (${MAX_DOCUMENT_BYTES} bytes)`)
+  }
+  // Read at most one byte past the cap, so that a file that grew after the stat is refused, not read whole.
+  const buffer = Buffer.alloc(MAX_DOCUMENT_BYTES + 1)
+  const fd = openSync(real, 'r')
+  let length = 0
+  try {
+    for (let n = -1; n !== 0 && length < buffer.length; length += n)
+      n = readSync(fd, buffer, length, buffer.length - length, null)
+  } finally {
+    closeSync(fd)
+  }
+  if (length > MAX_DOCUMENT_BYTES) fail(`${where} is larger than 1 MiB, the limit for file inputs`)
+  return buffer.subarray(0, length).toString('utf8')
+}
+
+/** A root as realpath gives it (the runner's temp folder may be behind a symlink, e.g. /tmp on macOS). */
+function realRoot(root: string): string {
+  try {
+    return realpathSync(root)
+  } catch {
+    return resolve(root)
+  }
+}
+
 interface ParseOptions {
   input: string
   text: string
@@ -69,12 +132,9 @@ interface ParseOptions {
 export function parseObject(opts: ParseOptions): Record<string, unknown> {
   const value = parseText(opts)
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const got =
-      value === null
-        ? 'nothing'
-        : Array.isArray(value)
-          ? 'a list'
-          : `${typeof value} ${JSON.stringify(value)}`
+    // The kind only: a file's content is never quoted (a file that is not the document meant — or a
+    // symlink to one — may hold anything, credentials included).
+    const got = value === null ? 'nothing' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
     throw new InputError(
       opts.input,
       undefined,
@@ -96,7 +156,7 @@ function parseText(opts: ParseOptions): unknown {
     throw new InputError(
       opts.input,
       undefined,
-      `${where(opts.source)} is not valid JSON at line ${line}, column ${col}: ${jsonError.message}`
+      `${where(opts.source)} is not valid JSON at line ${line}, column ${col}${reason(jsonError.message)}`
     )
   }
   const pos = yamlError.linePos?.[0]
@@ -104,7 +164,7 @@ function parseText(opts: ParseOptions): unknown {
   throw new InputError(
     opts.input,
     undefined,
-    `${where(opts.source)} is not valid YAML at line ${pos?.line ?? 1}, column ${pos?.col ?? 1}: ${firstLine}`
+    `${where(opts.source)} is not valid YAML at line ${pos?.line ?? 1}, column ${pos?.col ?? 1}${reason(firstLine)}`
   )
 }
 
@@ -126,6 +186,20 @@ function tryJson(text: string): { message: string; position: number } | undefine
 /** `{"Port": …` or a .json file: the user wrote JSON, so JSON's error is the one that helps. */
 function meantAsJson(opts: ParseOptions): boolean {
   return /\.json$/i.test(opts.source) || /^\s*[[{]\s*(["[{\]}]|-?\d)/.test(opts.text)
+}
+
+/**
+ * The parser's own words, without what they quote of the text (V8's JSON messages do: `Unexpected token
+ * 'A', "AWS_SECRET"... is not valid JSON`): the line and column say where to look without repeating
+ * content. Quoted punctuation (`Expected ',' or '}'`) is the grammar, not content, and stays.
+ */
+function reason(message: string): string {
+  const words = message
+    .replace(/,\s*".*" is not valid JSON$/s, '')
+    .replace(/^Unexpected token '.*?'/s, 'Unexpected character')
+    .replace(/"[^"]*"(\.\.\.)?/g, '')
+  const unquoted = words.replace(/'[,:{}[\]]'/g, '')
+  return /["'`]/.test(unquoted) || words.trim() === '' ? '' : `: ${words.trim()}`
 }
 
 function lineCol(text: string, position: number): { line: number; col: number } {

@@ -1,4 +1,4 @@
-import { InputError, fieldPath, show } from './errors.js'
+import { InputError, fieldPath, show as showValue } from './errors.js'
 
 /*
  * A small declarative schema for the AWS input shapes. The tables in shapes.ts are typed against the
@@ -9,6 +9,11 @@ import { InputError, fieldPath, show } from './errors.js'
 
 interface Common {
   required?: boolean
+  /**
+   * Values here (and anywhere below) may be secrets: a message about them names the field and the kind
+   * of value, never the value itself (task definition `environment`, whatever the variables are called).
+   */
+  quiet?: boolean
 }
 export interface StringSpec<T extends string = string> extends Common {
   type: 'string'
@@ -72,8 +77,8 @@ export type Spec =
   | StringSpec
   | IntegerSpec
   | BooleanSpec
-  | { type: 'object'; required?: boolean; fields: Record<string, Spec> }
-  | { type: 'array'; required?: boolean; of: Spec; min?: number; max?: number }
+  | { type: 'object'; required?: boolean; quiet?: boolean; fields: Record<string, Spec> }
+  | { type: 'array'; required?: boolean; quiet?: boolean; of: Spec; min?: number; max?: number }
   | MapSpec
   | LooseSpec
   | ForbiddenSpec
@@ -91,7 +96,7 @@ export const obj = <T>(fields: Fields<T>, opts: Common = {}): ObjectSpec<T> => (
   fields,
   ...opts
 })
-export const arr = <E>(of: SpecFor<E>, opts: { min?: number; max?: number; required?: boolean } = {}) =>
+export const arr = <E>(of: SpecFor<E>, opts: { min?: number; max?: number } & Common = {}) =>
   ({ type: 'array', of, ...opts }) as ArraySpec<E>
 export const map = (opts: Common = {}): MapSpec => ({ type: 'map', of: { type: 'string' }, ...opts })
 export const looseObject = (opts: Common = {}): LooseSpec => ({ type: 'loose', kind: 'object', ...opts })
@@ -102,6 +107,8 @@ export interface CheckContext {
   input: string
   /** Path of the value inside the document; undefined for the document itself. */
   path?: string
+  /** Inside a `quiet` spec: messages do not quote values. */
+  quiet?: boolean
 }
 
 /**
@@ -113,10 +120,13 @@ export function checkShape<T>(spec: ObjectSpec<T>, value: unknown, ctx: CheckCon
   return value as T
 }
 
-function checkValue(spec: Spec, value: unknown, ctx: CheckContext): void {
+function checkValue(spec: Spec, value: unknown, outer: CheckContext): void {
+  const ctx: CheckContext = spec.type !== 'forbidden' && spec.quiet ? { ...outer, quiet: true } : outer
   const fail = (message: string): never => {
     throw new InputError(ctx.input, ctx.path, message)
   }
+  // A value that may be a secret is described by its kind only.
+  const show = (v: unknown): string => (ctx.quiet ? '(value not shown)' : showValue(v))
   switch (spec.type) {
     case 'forbidden':
       return fail(`not allowed here: ${spec.why}`)
@@ -169,7 +179,8 @@ function checkValue(spec: Spec, value: unknown, ctx: CheckContext): void {
 
 function checkObject(fields: Record<string, Spec>, value: unknown, ctx: CheckContext): void {
   if (!isPlainObject(value)) {
-    throw new InputError(ctx.input, ctx.path, `must be an object, got ${kindOf(value)} ${show(value)}`)
+    const shown = ctx.quiet ? '(value not shown)' : showValue(value)
+    throw new InputError(ctx.input, ctx.path, `must be an object, got ${kindOf(value)} ${shown}`)
   }
   const known = Object.keys(fields)
   for (const key of Object.keys(value)) {

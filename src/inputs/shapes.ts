@@ -227,7 +227,10 @@ export const containerDefinitionShape = obj<ContainerDefinition>({
   restartPolicy: looseObject(),
   entryPoint: arr<string>(str()),
   command: arr<string>(str()),
-  environment: arr<KeyValuePair>(obj<KeyValuePair>({ name: str({ required: true }), value: str() })),
+  // Any variable may hold a secret (DATABASE_URL with a password): no message quotes a value here.
+  environment: arr<KeyValuePair>(obj<KeyValuePair>({ name: str({ required: true }), value: str() }), {
+    quiet: true
+  }),
   environmentFiles: looseArray(),
   mountPoints: arr<MountPoint>(
     obj<MountPoint>({ sourceVolume: str(), containerPath: str(), readOnly: bool() })

@@ -28,6 +28,8 @@ export interface ParseContext {
   input: string
   /** Where relative file paths point. */
   cwd: string
+  /** The folders file inputs may be read from (see ReadDocumentOptions.roots). */
+  roots: readonly string[]
   /** Masks a value in the job log; parseRequest also keeps it out of its own messages. */
   setSecret: (value: string) => void
 }
@@ -81,7 +83,13 @@ const readDocument = (
   ctx: ParseContext,
   opts: { allowReference?: boolean } = {}
 ): DocumentInput =>
-  readDocumentInput({ input: ctx.input, text, cwd: ctx.cwd, allowReference: opts.allowReference ?? false })
+  readDocumentInput({
+    input: ctx.input,
+    text,
+    cwd: ctx.cwd,
+    roots: ctx.roots,
+    allowReference: opts.allowReference ?? false
+  })
 
 export const INPUTS = {
   cluster: textInput({
@@ -321,6 +329,7 @@ export function withDefaults(partial: Partial<RawInputs>): RawInputs {
 export function parseInputs(opts: {
   raw: RawInputs
   cwd: string
+  roots: readonly string[]
   setSecret: (value: string) => void
 }): ParsedInputs {
   for (const key of INPUT_KEYS) {
@@ -335,7 +344,12 @@ export function parseInputs(opts: {
   for (const key of order) {
     // Each row's parser takes the raw type its default has; the table's types keep the two together.
     const parse = INPUTS[key].parse as (raw: string | boolean, ctx: ParseContext) => unknown
-    parsed[key] = parse(opts.raw[key], { input: INPUTS[key].name, cwd: opts.cwd, setSecret: opts.setSecret })
+    parsed[key] = parse(opts.raw[key], {
+      input: INPUTS[key].name,
+      cwd: opts.cwd,
+      roots: opts.roots,
+      setSecret: opts.setSecret
+    })
   }
   return parsed as ParsedInputs
 }

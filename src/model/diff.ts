@@ -8,9 +8,6 @@ import type { FieldChange } from './plan.js'
 
 type Plain = Record<string, unknown>
 
-const SECRET_NAME = /(SECRET|PASSWORD|TOKEN|KEY|CREDENTIAL|PRIVATE)/i
-export const HIDDEN = '(changed)'
-
 export function isPlainObject(value: unknown): value is Plain {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
 }
@@ -100,11 +97,12 @@ interface DiffOptions {
 /**
  * Field-level changes from `from` (what exists) to `to` (what is asked). Nested objects give dotted paths,
  * lists of named objects are matched by name (`containerDefinitions[app].image`), any other list is one
- * field. Values of `secrets[]` and of environment variables whose names look secret are hidden.
+ * field. Values are reported as given: a task definition goes through redactTaskDefinition (redact.ts)
+ * on both sides first, so that no environment value reaches a change.
  */
 export function diff(from: unknown, to: unknown, opts: DiffOptions = {}): FieldChange[] {
   const changes: FieldChange[] = []
-  walk({ from, to, path: '', secret: false, opts, out: changes })
+  walk({ from, to, path: '', opts, out: changes })
   return changes
 }
 
@@ -112,7 +110,6 @@ interface Walk {
   from: unknown
   to: unknown
   path: string
-  secret: boolean
   opts: DiffOptions
   out: FieldChange[]
 }
@@ -128,8 +125,7 @@ function walk(w: Walk): void {
         ...w,
         from: source[key],
         to: to[key],
-        path: path ? `${path}.${key}` : key,
-        secret: childSecret(w, key)
+        path: path ? `${path}.${key}` : key
       })
     }
     return
@@ -139,26 +135,11 @@ function walk(w: Walk): void {
     const target = new Map(to.map(item => [nameKey(item), item]))
     const names = new Set([...target.keys(), ...(opts.subset ? [] : source.keys())])
     for (const name of names) {
-      const secret = w.secret || (isEnvList(path) && SECRET_NAME.test(name ?? ''))
-      walk({ ...w, from: source.get(name), to: target.get(name), path: `${path}[${name}]`, secret })
+      walk({ ...w, from: source.get(name), to: target.get(name), path: `${path}[${name}]` })
     }
     return
   }
-  out.push(
-    w.secret ? { field: path, from: mask(from), to: mask(to), secret: true } : { field: path, from, to }
-  )
-}
-
-function isEnvList(path: string): boolean {
-  return /(^|\.|\])environment$/.test(path)
-}
-
-function childSecret(w: Walk, key: string): boolean {
-  return w.secret || key === 'secrets'
-}
-
-function mask(value: unknown): unknown {
-  return value === undefined ? undefined : HIDDEN
+  out.push({ field: path, from, to })
 }
 
 /**

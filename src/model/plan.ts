@@ -41,9 +41,8 @@ export interface FieldChange {
   /** Dotted path, e.g. `containerDefinitions[app].image` or `HealthCheckPath`. */
   field: string
   from?: unknown
+  /** Task definition environment values are fingerprints here, never values (model/redact.ts). */
   to?: unknown
-  /** A secret: the summary and logs say "changed", never the value. */
-  secret?: boolean
 }
 
 export interface PlanStep {

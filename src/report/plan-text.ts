@@ -3,22 +3,23 @@ import type { TeardownPlan } from '../model/teardown.js'
 
 const SYMBOL: Record<PlanStep['action'], string> = { create: '+', update: '~', replace: '±', none: '=' }
 
-/** A value as the plan prints it: secrets never by value, long JSON shortened. */
-export function showValue(v: unknown, secret = false): string {
-  if (secret) return '(secret)'
+/**
+ * A value as the plan prints it, long JSON shortened. Environment values arrive as fingerprints already
+ * (model/redact.ts): this is not where secrets are hidden.
+ */
+export function showValue(v: unknown): string {
   if (v === undefined) return '(unset)'
   const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)
   return s.length > 120 ? `${s.slice(0, 117)}...` : s
 }
 
 export function changeLine(c: FieldChange): string {
-  if (c.secret) return `${c.field}: (secret changed)`
   return `${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`
 }
 
 /** A key field of a resource being created: there is no "before" to show. */
 function createdLine(c: FieldChange): string {
-  return `${c.field}: ${showValue(c.to, c.secret)}`
+  return `${c.field}: ${showValue(c.to)}`
 }
 
 /** How one change of a step reads: "field: value" for a create, "field: from → to" otherwise. */
@@ -48,7 +49,7 @@ export function renderPlanText(plan: Plan): string {
   return lines.join('\n')
 }
 
-/** The `plan` output: resource, action and changed fields (secret values masked). */
+/** The `plan` output: resource, action and changed fields (environment values as fingerprints). */
 export function planJson(plan: Plan): string {
   return JSON.stringify(
     plan.steps.map(s => ({
@@ -58,9 +59,7 @@ export function planJson(plan: Plan): string {
       ...(s.arn ? { arn: s.arn } : {}),
       ...(s.reason ? { reason: s.reason } : {}),
       calls: s.calls,
-      changes: s.changes.map(c =>
-        c.secret ? { field: c.field, secret: true } : { field: c.field, from: c.from, to: c.to }
-      )
+      changes: s.changes.map(c => ({ field: c.field, from: c.from, to: c.to }))
     }))
   )
 }

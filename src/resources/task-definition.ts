@@ -17,6 +17,7 @@ import type { Call, Operation, PlanStep } from '../model/plan.js'
 import { pendingArn } from '../model/placeholders.js'
 import type { Actual } from '../model/actual.js'
 import { registerInput, withImages } from '../model/task-definition.js'
+import { redactTaskDefinition } from '../model/redact.js'
 import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { removeOrKeep, stepCalls } from './steps.js'
@@ -163,7 +164,7 @@ export function planTaskDefinition(ctx: PlanContext & { keepCreated?: string }):
         resource: 'task-definition',
         name,
         action: 'create',
-        changes: creationChanges(desired, /^containerDefinitions\[[^\]]*\]\.image$/),
+        changes: creationChanges(redactTaskDefinition(desired), /^containerDefinitions\[[^\]]*\]\.image$/),
         calls: stepCalls(operations),
         operations
       }
@@ -174,7 +175,8 @@ export function planTaskDefinition(ctx: PlanContext & { keepCreated?: string }):
       resource: 'task-definition',
       name,
       action: 'update',
-      changes: diff(current, desired),
+      // Both sides redacted: no environment value, old (from AWS) or new, reaches the plan.
+      changes: diff(redactTaskDefinition(current), redactTaskDefinition(desired)),
       arn: existing.taskDefinitionArn,
       reason: `differs from the latest ACTIVE revision (${existing.revision ?? '?'}): a new revision is registered`,
       calls: stepCalls(operations),

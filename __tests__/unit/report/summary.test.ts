@@ -1,6 +1,7 @@
 import type { Plan } from '../../../src/model/plan.js'
 import { renderSummary, type SummaryData } from '../../../src/report/summary.js'
 import { planJson, renderPlanText } from '../../../src/report/plan-text.js'
+import { fingerprint } from '../../../src/model/redact.js'
 
 /*
  * The rendered summary is committed as Jest snapshots (__snapshots__/summary.test.ts.snap): a change to
@@ -47,11 +48,11 @@ const imageChangePlan: Plan = {
       operations: [],
       changes: [
         { field: 'containerDefinitions[app].image', from: 'inokara/ecs-app:1.0', to: 'inokara/ecs-app:1.1' },
+        // As planTaskDefinition hands them over: redactTaskDefinition turned the values into fingerprints.
         {
-          field: 'containerDefinitions[app].environment[DB_PASSWORD]',
-          from: 'hunter2',
-          to: 'hunter3',
-          secret: true
+          field: 'containerDefinitions[app].environment[DB_PASSWORD].value',
+          from: fingerprint('hunter2'),
+          to: fingerprint('hunter3')
         }
       ]
     },
