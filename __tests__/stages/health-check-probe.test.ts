@@ -138,20 +138,8 @@ describe('health-check probe against the emulator', () => {
       .filter(c => c.mutating && c.status < 300 && /TargetGroup|Rule|Targets/.test(c.operation))
       .map(c => c.operation)
     expect(mutating.slice(-12)).toEqual([
-      ...[
-        'CreateTargetGroup',
-        'CreateRule',
-        'RegisterTargets',
-        'DeleteRule',
-        'DeleteTargetGroup'
-      ],
-      ...[
-        'CreateTargetGroup',
-        'CreateRule',
-        'RegisterTargets',
-        'DeleteRule',
-        'DeleteTargetGroup'
-      ]
+      ...['CreateTargetGroup', 'CreateRule', 'RegisterTargets', 'DeleteRule', 'DeleteTargetGroup'],
+      ...['CreateTargetGroup', 'CreateRule', 'RegisterTargets', 'DeleteRule', 'DeleteTargetGroup']
     ])
   })
 })
