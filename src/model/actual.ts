@@ -34,6 +34,11 @@ export interface Actual {
   taskDefinition?: TaskDefinition
   taskDefinitionTags: EcsTag[]
   /**
+   * The family's latest ACTIVE revision, when it is not `taskDefinition` (the one the service runs): a
+   * run killed after registering leaves the revision it meant to deploy there, for the re-run to use.
+   */
+  latestTaskDefinition?: TaskDefinition
+  /**
    * The referenced revision (and its tags) when the request registers it anew with other images; then
    * `taskDefinition` is the family's latest ACTIVE revision, which the new one is compared with.
    */

@@ -142,6 +142,12 @@ export function planTaskDefinition(ctx: PlanContext & { keepCreated?: string }):
   const current = existing ? normalizeTaskDefinition(existing) : undefined
   if (existing && deepEqual(current, desired))
     return { arn: existing.taskDefinitionArn, step: unchanged(name, existing.taskDefinitionArn) }
+  // A run killed between RegisterTaskDefinition and UpdateService left the revision it meant to deploy as
+  // the family's latest: deploy that one rather than register a duplicate.
+  const latest = actual.latestTaskDefinition
+  if (latest?.taskDefinitionArn && deepEqual(normalizeTaskDefinition(latest), desired)) {
+    return { arn: latest.taskDefinitionArn, step: unchanged(name, latest.taskDefinitionArn) }
+  }
   const arn = pendingArn('revision of', name)
   const operations: Operation[] = [
     {

@@ -95,6 +95,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
   } catch (error) {
     throw new ApplyFailed(error, journal)
   }
+  if (journal.length === 0) log('nothing to change: every resource is as requested')
   return { ...applied({ ...opts, produced, journal, previousTaskDefinitionArn }), healthCheckChange }
 }
 

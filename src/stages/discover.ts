@@ -77,16 +77,23 @@ async function discoverEcs(opts: { clients: Clients; request: DeployRequest }): 
   const rederive = request.taskDefinition.kind === 'reference' && request.taskDefinition.images
   if (!rederive) {
     const compared = request.taskDefinition.kind === 'register' ? (running ?? td) : td
-    return { taskDefinition: compared.taskDefinition, taskDefinitionTags: compared.tags, service }
+    return {
+      taskDefinition: compared.taskDefinition,
+      taskDefinitionTags: compared.tags,
+      ...(compared !== td ? { latestTaskDefinition: td.taskDefinition } : {}),
+      service
+    }
   }
   // A bare family builds on what the service runs; a named revision on that revision. Either way the
   // new registration is compared with what runs (else the family's latest).
   const ref = taskDefinitionLookup(request)
   const base = familyOf(ref) === ref ? (running ?? td) : td
-  const compared = running ?? latest ?? td
+  const newest = latest ?? td
+  const compared = running ?? newest
   return {
     taskDefinition: compared.taskDefinition,
     taskDefinitionTags: compared.tags,
+    ...(compared !== newest ? { latestTaskDefinition: newest.taskDefinition } : {}),
     baseTaskDefinition: base,
     service
   }
