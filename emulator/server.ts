@@ -5,7 +5,7 @@ import { Clock } from './core/clock.js'
 import { CallLog } from './core/calls.js'
 import { Faults, type FaultConfig } from './core/faults.js'
 import { AwsError } from './core/errors.js'
-import { enforce, impliedAuthorizations, type PolicyDocument } from './core/iam.js'
+import { enforce, impliedAuthorizations, requestAuthorization, type PolicyDocument } from './core/iam.js'
 import type { ElbFacade, RequestContext, ServiceModule } from './core/types.js'
 import { seededVpcs } from './core/network.js'
 import { createElbv2Module } from './elbv2/module.js'
@@ -45,18 +45,6 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
 
 const accessKeyOf = (auth: string | undefined): string | undefined =>
   /Credential=([^/]+)\//.exec(auth ?? '')?.[1]
-
-/** ARNs named in the request, for IAM resource scoping. */
-const resourcesOf = (params: unknown): string[] => {
-  const out = new Set<string>()
-  const walk = (v: unknown) => {
-    if (typeof v === 'string' && v.startsWith('arn:aws:')) out.add(v)
-    else if (Array.isArray(v)) v.forEach(walk)
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk)
-  }
-  walk(params)
-  return [...out]
-}
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const region = opts.region ?? process.env.AWS_REGION ?? 'ap-northeast-1'
@@ -162,9 +150,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       const delay = faults.latencyFor(mod.service, operation)
       if (delay > 0) await new Promise(r => setTimeout(r, delay))
       faults.checkThrottle(mod.service, operation, clock.now())
-      enforce(policy, `${mod.iamPrefix}:${operation}`, resourcesOf(params), mod.service)
+      const resourceTags = (arn: string) => modules.find(m => m.resourceTags?.(arn))?.resourceTags?.(arn)
+      const own = requestAuthorization({ service: mod.service, operation, params, region, accountId })
+      enforce({ policy, action: `${mod.iamPrefix}:${operation}`, service: mod.service, resourceTags, ...own })
       for (const a of impliedAuthorizations({ service: mod.service, operation, params, accountId })) {
-        enforce(policy, a.action, a.resources, mod.service, a.context)
+        enforce({ policy, service: mod.service, resourceTags, ...a })
       }
       const failure = faults.takeFailure(mod.service, operation)
       if (failure?.hang && !failure.after) return // never answer: the client's timeout or a kill ends it

@@ -52,6 +52,13 @@ export interface FakeGithubState {
   comments: FakeComment[]
   /** `METHOD /path` patterns answered with this status (fault injection), e.g. 'POST /repos/o/r/issues/1/comments'. */
   failures: Record<string, number>
+  /** Who the token is: the author of the comments it writes (GITHUB_TOKEN writes as github-actions[bot]). */
+  tokenLogin: string
+  /**
+   * An installation token (GITHUB_TOKEN, a GitHub App's) cannot read GET /user: GitHub answers 403
+   * "Resource not accessible by integration". A user's token (PAT) gets its own user.
+   */
+  installationToken: boolean
 }
 
 export interface FakeGithub {
@@ -100,7 +107,14 @@ function paginate<T>(opts: {
 }
 
 export async function startFakeGithub(): Promise<FakeGithub> {
-  const state: FakeGithubState = { deployments: [], statuses: [], comments: [], failures: {} }
+  const state: FakeGithubState = {
+    deployments: [],
+    statuses: [],
+    comments: [],
+    failures: {},
+    tokenLogin: 'github-actions[bot]',
+    installationToken: true
+  }
   const requests: RecordedRequest[] = []
   let nextId = 1000
 
@@ -119,6 +133,17 @@ export async function startFakeGithub(): Promise<FakeGithub> {
           status: String(failure)
         })
       if (!req.headers.authorization) return send(res, 401, { message: 'Requires authentication' })
+
+      if (url.pathname === '/user' && method === 'GET') {
+        if (state.installationToken) {
+          return send(res, 403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+            status: '403'
+          })
+        }
+        return send(res, 200, { login: state.tokenLogin, id: 1, type: 'User' })
+      }
 
       const repo = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(url.pathname)
       if (!repo) return send(res, 404, { message: 'Not Found' })
@@ -190,7 +215,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
           id: nextId++,
           issue_number: issueNumber,
           body: String(body?.body ?? ''),
-          user: { login: 'github-actions[bot]' }
+          user: { login: state.tokenLogin }
         }
         state.comments.push(comment)
         return send(res, 201, comment)
@@ -198,6 +223,8 @@ export async function startFakeGithub(): Promise<FakeGithub> {
       if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
         const comment = state.comments.find(c => c.id === Number(m?.[1]))
         if (!comment) return send(res, 404, { message: 'Not Found' })
+        // A token with write access to the repository may edit or delete anyone's comment there, as here:
+        // whose comment to touch is the action's choice (see upsertPrComment).
         if (method === 'PATCH') {
           comment.body = String(body?.body ?? '')
           return send(res, 200, comment)

@@ -152,3 +152,34 @@ test('a pull request preview: deployment status with the preview URL, one PR com
   expect(closed.outputs.changed).toBe('true')
   expect((await control.mutatingCalls()).map(c => c.operation)).toContain('DeleteService')
 })
+
+test("a comment by another user that carries the preview's marker is left untouched: the action writes its own", async () => {
+  await control.reset()
+  github.state.comments = []
+  github.state.deployments = []
+  github.state.statuses = []
+  github.requests.length = 0
+  expectSuccess(await runAction({ inputs: seedInputs({ 'desired-count': '1' }), endpoint: emulator.url }))
+  // Anyone who may comment on the PR can paste the hidden marker, before the first preview run.
+  const spoofed = {
+    id: 1,
+    issue_number: PR,
+    body: '<!-- ecs-alb-deploy:preview/pr-42 -->\nPreview moved: log in at https://phishing.example/ to see it',
+    user: { login: 'mallory' }
+  }
+  github.state.comments.push({ ...spoofed })
+
+  const run = await runAction({
+    inputs: previewInputs(),
+    endpoint: emulator.url,
+    env: pullRequestEnv('synchronize')
+  })
+  expectSuccess(run)
+  expect(github.state.comments).toEqual([
+    spoofed,
+    expect.objectContaining({ issue_number: PR, user: { login: 'github-actions[bot]' } })
+  ])
+  expect(github.state.comments[1].body).toContain('<!-- ecs-alb-deploy:preview/pr-42 -->')
+  expect(github.state.comments[1].body).toContain('| URL | http://pr-42.preview.example.com/ |')
+  expect(github.requests.filter(r => r.path.endsWith(`/issues/comments/${spoofed.id}`))).toEqual([])
+})

@@ -1,33 +1,86 @@
-/** The README shows the least-privilege policy that the reliability suite enforces: iam/policy.json, verbatim. */
+/**
+ * The README shows the least-privilege policies that the reliability suite enforces: iam/policy.json and
+ * iam/preview-policy.json, verbatim, each a boundary (conditions on every change) as the README describes.
+ */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { repoRoot } from '../../test-support/run-action.js'
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8')
 
-function readmePolicyBlock(readme: string): string {
+interface Statement {
+  Sid?: string
+  Effect: string
+  Action: string | string[]
+  Resource: string | string[]
+  Condition?: Record<string, Record<string, string | string[]>>
+}
+const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v])
+
+/** The ```json blocks of the README's IAM section, in order (the base policy, then the preview policy). */
+function readmePolicyBlocks(readme: string): string[] {
   const heading = readme.indexOf('\n## Least-privilege IAM policy\n')
   if (heading < 0) throw new Error('README has no "## Least-privilege IAM policy" section')
   const next = readme.indexOf('\n## ', heading + 1)
   const section = readme.slice(heading, next < 0 ? undefined : next)
-  const block = /```json\n([\s\S]*?)\n```/.exec(section)
-  if (!block) throw new Error('the IAM policy section has no ```json block')
-  return block[1]
+  return [...section.matchAll(/```json\n([\s\S]*?)\n```/g)].map(m => m[1])
 }
 
-describe('README least-privilege IAM policy', () => {
-  const file = read('iam/policy.json')
-  const block = readmePolicyBlock(read('README.md'))
+const blocks = readmePolicyBlocks(read('README.md'))
+const FILES = ['iam/policy.json', 'iam/preview-policy.json']
 
-  test('is iam/policy.json, character for character', () => {
-    expect(block).toBe(file.trimEnd())
-  })
+describe.each(FILES.map((file, i) => [file, i] as const))(
+  'README least-privilege IAM policy: %s',
+  (file, i) => {
+    const block = blocks[i] ?? ''
+    const statements = (): Statement[] => (JSON.parse(block) as { Statement: Statement[] }).Statement
 
-  test('is a policy document whose every statement allows named actions (no wildcard action)', () => {
-    const policy = JSON.parse(block) as { Statement: { Effect: string; Action: string | string[] }[] }
-    const actions = policy.Statement.flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]))
-    expect(policy.Statement.every(s => s.Effect === 'Allow')).toBe(true)
-    expect(actions.filter(a => a.includes('*'))).toEqual([])
-    expect(new Set(actions).size).toBe(actions.length)
-  })
+    test('is the file, character for character', () => {
+      expect(block).toBe(read(file).trimEnd())
+    })
+
+    test('allows named actions only (no wildcard action), each once per resource', () => {
+      const pairs = statements().flatMap(s =>
+        list(s.Action).flatMap(a => list(s.Resource).map(r => `${a} ${r}`))
+      )
+      expect(statements().every(s => s.Effect === 'Allow')).toBe(true)
+      expect(pairs.filter(p => p.split(' ')[0].includes('*'))).toEqual([])
+      expect(new Set(pairs).size).toBe(pairs.length)
+    })
+
+    test('tags only on create, with the ownership tag in the request', () => {
+      for (const s of statements().filter(s => list(s.Action).some(a => /:(AddTags|TagResource)$/.test(a)))) {
+        const createAction = Object.keys(s.Condition?.StringEquals ?? {})
+        expect(createAction.some(k => /^(elasticloadbalancing|ecs):CreateAction$/.test(k))).toBe(true)
+        expect(s.Condition?.StringLike?.['aws:RequestTag/ecs-alb-deploy:stack']).toBeDefined()
+      }
+    })
+
+    test('changes and deletes only what carries the ownership tag; PassRole only named roles to ECS tasks or ECS', () => {
+      const changes = statements().filter(s =>
+        list(s.Action).some(a => /:(Modify|Set|Delete|Update|RegisterTargets|DeregisterTargets)/.test(a))
+      )
+      expect(changes.length).toBeGreaterThan(0)
+      for (const s of changes)
+        expect(s.Condition?.StringLike?.['aws:ResourceTag/ecs-alb-deploy:stack']).toBeDefined()
+      for (const s of statements().filter(s => list(s.Action).includes('iam:PassRole'))) {
+        expect(list(s.Resource).every(r => /^arn:aws:iam::123456789012:role\/[\w-]+$/.test(r))).toBe(true)
+        expect(s.Condition?.StringEquals?.['iam:PassedToService']).toMatch(/^ecs(-tasks)?\.amazonaws\.com$/)
+      }
+    })
+  }
+)
+
+test('the preview policy changes no load balancer or listener, and only resources with the preview tag', () => {
+  const preview = JSON.parse(read('iam/preview-policy.json')) as { Statement: Statement[] }
+  const actions = preview.Statement.flatMap(s => list(s.Action))
+  expect(
+    actions.filter(
+      a => /LoadBalancer|Listener|SetSubnets|SetSecurityGroups/.test(a) && !a.includes(':Describe')
+    )
+  ).toEqual([])
+  for (const s of preview.Statement.filter(
+    s => s.Condition?.StringLike?.['aws:ResourceTag/ecs-alb-deploy:stack']
+  ))
+    expect(s.Condition?.StringLike?.['aws:ResourceTag/ecs-alb-deploy:preview']).toBe('*')
 })

@@ -6,6 +6,7 @@ import { PROBE_CALLS } from '../../src/resources/steps.js'
 import { buildPlan } from '../../src/stages/plan.js'
 import type { DeployRequest } from '../../src/model/request.js'
 import { seedRequest, STACK_TAG } from '../fixtures/seed.js'
+import { applyPreview, PREVIEW_TAG } from '../../src/inputs/preview.js'
 
 const LB_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/alb-demo/1'
 const TG_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/default/1'
@@ -497,6 +498,62 @@ describe('buildPlan', () => {
         a.elbTags[LISTENER_ARN] = {}
       },
       error: /Listener :80 HTTP .*adopt-existing/
+    },
+    {
+      title: 'adopt-existing does not adopt a service another stack tagged: the error names that stack',
+      request: r => {
+        r.desiredCount = 5
+        r.adoptExisting = true
+      },
+      actual: a => {
+        a.service!.tags = [{ key: STACK_TAG.Key, value: 'ecs-demo/billing' }]
+      },
+      error: /Service ecs-simple-service-elb belongs to stack ecs-demo\/billing .*even with adopt-existing/
+    },
+    {
+      title: 'adopt-existing does not adopt a target group another preview tagged',
+      request: r => {
+        r.targetGroup!.HealthCheckTimeoutSeconds = 10
+        r.adoptExisting = true
+      },
+      actual: a => {
+        a.elbTags[TG_ARN] = { ...owned, [PREVIEW_TAG]: 'pr-9' }
+      },
+      error: /Target group default belongs to preview pr-9 of stack ecs-demo\/ecs-simple-service-elb/
+    },
+    {
+      title: 'adopt-existing does not adopt a listener another stack tagged',
+      request: r => {
+        r.adoptExisting = true
+      },
+      actual: a => {
+        a.listeners = [{ ...listener(), DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn:other' }] }]
+        a.elbTags[LISTENER_ARN] = { [STACK_TAG.Key]: 'ecs-demo/billing' }
+      },
+      error: /Listener :80 HTTP belongs to stack ecs-demo\/billing/
+    },
+    {
+      title: 'a preview never modifies the shared listener, even untagged and with adopt-existing',
+      request: r => {
+        const base: DeployRequest = {
+          ...seedRequest(),
+          adoptExisting: true,
+          listener: {
+            Port: 80,
+            Protocol: 'HTTPS',
+            Certificates: [{ CertificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/1' }]
+          }
+        }
+        Object.assign(
+          r,
+          applyPreview(base, { id: 'pr-1', routing: 'host', hostTemplate: '{id}.example.com' })
+        )
+      },
+      actual: a => {
+        a.elbTags[LISTENER_ARN] = {}
+      },
+      error:
+        /preview pr-1: listener :80 HTTPS is the base stack's.*Protocol, Certificates differ.*not even with adopt-existing/
     }
   ])('fails before any call: $title', ({ request: editRequest, actual: editActual, error }) => {
     const request = seedRequest()

@@ -48,6 +48,8 @@ export interface ServiceModule {
    * undefined when the route is not this module's.
    */
   control?(method: string, route: string, body: unknown): Promise<unknown> | unknown
+  /** A resource's tags by ARN (for aws:ResourceTag/<key> in IAM conditions); undefined when not this module's. */
+  resourceTags?(arn: string): Record<string, string> | undefined
   /** Control API: state dump, reset to the seeded account, stop every server and timer it owns. */
   dump(): unknown
   reset(): Promise<void> | void

@@ -116,6 +116,10 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
     encodeResult: (_op, result) => protocol.encodeResult(result),
     encodeError: (code, message, status) => protocol.encodeError(code, message, status),
     control: (method, route, body) => control(ctx, method, route, body),
+    resourceTags: arn =>
+      arn.startsWith('arn:aws:ecs:')
+        ? Object.fromEntries(tags.get(arn).map(t => [t.key ?? '', t.value ?? '']))
+        : undefined,
     dump: () =>
       JSON.parse(
         JSON.stringify({

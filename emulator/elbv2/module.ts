@@ -159,6 +159,10 @@ export function createElbv2Module(opts: {
       if (method === 'GET' && route === 'listeners') return listeners()
       return undefined
     },
+    resourceTags: arn =>
+      store.tags.has(arn)
+        ? Object.fromEntries((store.tags.get(arn) ?? []).map(t => [t.Key ?? '', t.Value ?? '']))
+        : undefined,
     dump: () => ({
       loadBalancers: [...store.lbs.values()].map(r => ({
         ...loadBalancerView(ctx, r),

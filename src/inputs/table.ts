@@ -235,7 +235,7 @@ export const INPUTS = {
   adoptExisting: flagInput({
     name: 'adopt-existing',
     description:
-      'Allow modifying a target group, listener, listener rule or service that exists but was not created by this action (it lacks the ownership tag).',
+      'Allow modifying a target group, listener, listener rule or service that exists without any ownership tag (made by hand or another tool). Never one another stack or preview tagged, nor, in a preview, the shared listener.',
     default: false
   }),
   previewId: textInput({

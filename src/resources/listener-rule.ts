@@ -20,7 +20,7 @@ import { restorableAction } from './listener.js'
 import { removeOrKeep, stepCalls } from './steps.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
 import { hexHash } from '../model/names.js'
-import { elbTags, isOwned, stackId, type TagMap } from './ownership.js'
+import { elbTags, foreignRefusal, isOwned, mayModify, ownership, stackId, type TagMap } from './ownership.js'
 
 /** How often CreateRule is tried when concurrent runs take the allocated priority first. */
 const PRIORITY_ATTEMPTS = 5
@@ -189,7 +189,10 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
   if (changes.length === 0 || !arn) {
     return { resource: 'listener-rule', name, action: 'none', changes: [], arn, calls: [], operations: [] }
   }
-  if (!request.adoptExisting && !isOwned(actual.elbTags[arn], request)) {
+  const owner = ownership(actual.elbTags[arn], request)
+  const foreign = foreignRefusal(`Listener rule ${name} (priority ${existing.Priority})`, owner, request)
+  if (foreign) throw new DeployError(foreign)
+  if (!mayModify(owner, request)) {
     throw new DeployError(
       `Listener rule ${name} (priority ${existing.Priority}) exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), ` +
         `and its ${changes.map(c => c.field).join(', ')} differ. Set the input adopt-existing: true to let the action modify it, or change the rule's conditions.`

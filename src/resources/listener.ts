@@ -18,7 +18,7 @@ import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { removeOrKeep, stepCalls } from './steps.js'
-import { elbTags, isOwned } from './ownership.js'
+import { elbTags, foreignRefusal, mayModify, ownership } from './ownership.js'
 
 /** A listener shared by rules answers what no rule matches with this. */
 export const NO_ROUTE_ACTION: Action = {
@@ -190,7 +190,19 @@ export function planListeners(ctx: ListenerPlanOptions): PlanStep[] {
     if (changes.length === 0 || !arn) {
       return { resource: spec.kind, name, action: 'none', changes: [], arn, calls: [], operations: [] }
     }
-    if (!request.adoptExisting && !isOwned(actual.elbTags[arn], request)) {
+    if (request.preview) {
+      // The listener is the base stack's, shared by every preview and by production traffic: a preview only
+      // adds its rule. Not even adopt-existing lets a preview change it (that is the base deploy's job).
+      throw new DeployError(
+        `preview ${request.preview.id}: listener ${name} is the base stack's, shared by production and every preview, and its ` +
+          `${changes.map(c => c.field).join(', ')} differ from the preview's inputs. A preview never modifies the shared listener, ` +
+          "not even with adopt-existing: give the preview the base stack's listener input, or change the listener with a base deploy."
+      )
+    }
+    const owner = ownership(actual.elbTags[arn], request)
+    const foreign = foreignRefusal(`Listener ${name}`, owner, request)
+    if (foreign) throw new DeployError(foreign)
+    if (!mayModify(owner, request)) {
       throw new DeployError(
         `Listener ${name} on the load balancer exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), ` +
           `and its ${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action modify it` +

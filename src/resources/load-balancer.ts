@@ -16,7 +16,7 @@ import { pendingArn, pendingVpc } from '../model/placeholders.js'
 import type { LoadBalancerRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
-import { elbTags, isOwned } from './ownership.js'
+import { elbTags, ownership } from './ownership.js'
 import {
   attributeChanges,
   attributeList,
@@ -213,9 +213,11 @@ export function planLoadBalancer(ctx: PlanContext & { keepCreated: string }): Pl
   )
   const step = unchanged(name, lb)
   if (changes.length === 0) return step
-  if (!isOwned(actual.elbTags[lb.LoadBalancerArn ?? ''], request)) {
+  // A load balancer is never adopted (not even untagged with adopt-existing): it is left as it is, with a warning.
+  const owner = ownership(actual.elbTags[lb.LoadBalancerArn ?? ''], request)
+  if (owner !== 'ours') {
     ctx.warnings.push(
-      `Load balancer ${name} was not created by this action (no ecs-alb-deploy:stack tag): ${changes.map(c => c.field).join(' and ')} differ from the load-balancer input but are left unchanged.`
+      `Load balancer ${name} ${owner === 'untagged' ? 'was not created by this action (no ecs-alb-deploy:stack tag)' : `belongs to ${owner.other}`}: ${changes.map(c => c.field).join(' and ')} differ from the load-balancer input but are left unchanged.`
     )
     return step
   }

@@ -43,6 +43,43 @@ export function isOwned(tags: TagMap | undefined, request: DeployRequest): boole
   return tags?.[OWNER_TAG] === stackId(request) && tags[PREVIEW_TAG] === request.preview?.id
 }
 
+/**
+ * Whose a resource is, by its tags: this stack's (`ours`), nobody's (`untagged`: made by hand or by another
+ * tool), or another stack's or preview's (`other`, named as `<cluster>/<service>` plus the preview id).
+ * adopt-existing exists for resources made before the action was used; a resource another stack of this
+ * action tagged is that stack's, and modifying it would break it (and its teardown would then delete what
+ * this stack relies on), so only `untagged` is adoptable.
+ */
+export type Ownership = 'ours' | 'untagged' | { other: string }
+
+export function ownership(tags: TagMap | undefined, request: DeployRequest): Ownership {
+  if (isOwned(tags, request)) return 'ours'
+  const owner = tags?.[OWNER_TAG]
+  const preview = tags?.[PREVIEW_TAG]
+  if (owner === undefined && preview === undefined) return 'untagged'
+  const stack = owner === undefined ? 'an unknown stack' : `stack ${owner}`
+  return { other: preview === undefined ? stack : `preview ${preview} of ${stack}` }
+}
+
+/** Whether the plan may modify a resource: ours, or untagged when the request says adopt-existing. */
+export function mayModify(owner: Ownership, request: DeployRequest): boolean {
+  return owner === 'ours' || (owner === 'untagged' && request.adoptExisting)
+}
+
+/**
+ * The refusal for a resource another stack owns (adopt-existing does not apply), or undefined. Plan
+ * functions keep their own message for an untagged resource (which names adopt-existing).
+ */
+export function foreignRefusal(what: string, owner: Ownership, request: DeployRequest): string | undefined {
+  if (typeof owner !== 'object') return undefined
+  const ours = `${stackId(request)}${request.preview ? ` (preview ${request.preview.id})` : ''}`
+  return (
+    `${what} belongs to ${owner.other} (its ${OWNER_TAG} / ${PREVIEW_TAG} tags), not to this stack ${ours}: ` +
+    "the action does not modify another stack's resources, even with adopt-existing (which adopts untagged resources only). " +
+    'Use another name, or change it from the stack that owns it.'
+  )
+}
+
 export function ecsTagMap(tags: EcsTag[] | undefined): TagMap {
   const out: TagMap = {}
   for (const t of tags ?? []) if (t.key) out[t.key] = t.value ?? ''

@@ -18,7 +18,7 @@ import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
-import { ecsTagMap, ecsTags, isOwned } from './ownership.js'
+import { ecsTagMap, ecsTags, foreignRefusal, mayModify, ownership } from './ownership.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
@@ -259,7 +259,10 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   if (changes.length === 0) {
     return { resource: 'service', name, action: 'none', changes, arn, calls: [], operations: [] }
   }
-  if (!request.adoptExisting && !isOwned(ecsTagMap(existing.tags), request)) {
+  const owner = ownership(ecsTagMap(existing.tags), request)
+  const foreign = foreignRefusal(`Service ${name}`, owner, request)
+  if (foreign) throw new DeployError(foreign)
+  if (!mayModify(owner, request)) {
     throw new DeployError(
       `Service ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
         `${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`

@@ -18,7 +18,7 @@ import type { DeployRequest } from '../model/request.js'
 import { ecsTargetType } from '../model/target-type.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { hexHash } from '../model/names.js'
-import { elbTags, isOwned } from './ownership.js'
+import { elbTags, foreignRefusal, mayModify, ownership } from './ownership.js'
 import {
   attributeChanges,
   attributeList,
@@ -273,7 +273,10 @@ function inPlace(
     operations: []
   }
   if (changes.length === 0 || !arn) return { name, arn, step }
-  if (!ctx.request.adoptExisting && !isOwned(ctx.actual.elbTags[arn], ctx.request)) {
+  const owner = ownership(ctx.actual.elbTags[arn], ctx.request)
+  const foreign = foreignRefusal(`Target group ${name}`, owner, ctx.request)
+  if (foreign) throw new DeployError(foreign)
+  if (!mayModify(owner, ctx.request)) {
     throw new DeployError(
       `Target group ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
         `${changes.map(c => c.field).join(', ')} differ from the ${inputsNamed(health.length > 0, attributes.length > 0)}. Set the input adopt-existing: true to let the action modify it, or use another Name.`

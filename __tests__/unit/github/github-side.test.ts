@@ -162,11 +162,70 @@ describe('upsertPrComment', () => {
       id: 500,
       issue_number: 12,
       body: comment({ sha: 'e'.repeat(40) }),
-      user: { login: 'bot' }
+      user: { login: 'github-actions[bot]' }
     })
     const result = await upsertPrComment({ token: TOKEN, issueNumber: 12, body: comment() })
     expect(result).toEqual({ commentId: 500, created: false })
     expect(gh.state.comments.filter(c => c.body.includes('ecs-alb-deploy'))).toHaveLength(1)
+  })
+
+  test('a comment by someone else that carries the marker is neither edited nor deleted: the action writes its own', async () => {
+    const spoofed = {
+      id: 7,
+      issue_number: 12,
+      body: comment({ sha: 'e'.repeat(40) }),
+      user: { login: 'mallory' }
+    }
+    gh.state.comments.push({ ...spoofed })
+    const first = await upsertPrComment({ token: TOKEN, issueNumber: 12, body: comment() })
+    expect(first.created).toBe(true)
+    const second = await upsertPrComment({
+      token: TOKEN,
+      issueNumber: 12,
+      body: comment({ sha: 'f'.repeat(40) })
+    })
+    expect(second).toEqual({ commentId: first.commentId, created: false })
+    expect(gh.state.comments).toEqual([
+      spoofed,
+      expect.objectContaining({ id: first.commentId, user: { login: 'github-actions[bot]' } })
+    ])
+    expect(gh.requests.filter(r => r.path.endsWith('/comments/7'))).toEqual([])
+  })
+
+  test("a user's token (PAT) is known from GET /user: github-actions[bot]'s marked comment is not its own", async () => {
+    gh.state.installationToken = false
+    gh.state.tokenLogin = 'deploy-user'
+    gh.state.comments.push({
+      id: 7,
+      issue_number: 12,
+      body: comment(),
+      user: { login: 'github-actions[bot]' }
+    })
+    const result = await upsertPrComment({
+      token: TOKEN,
+      issueNumber: 12,
+      body: comment({ sha: 'f'.repeat(40) })
+    })
+    expect(result.created).toBe(true)
+    expect(gh.state.comments.map(c => [c.id, c.user.login])).toEqual([
+      [7, 'github-actions[bot]'],
+      [result.commentId, 'deploy-user']
+    ])
+    expect(gh.requests.some(r => r.method === 'GET' && r.path === '/user')).toBe(true)
+  })
+
+  test("a GitHub App's installation token (no GET /user) learns its identity from the comment it creates", async () => {
+    gh.state.tokenLogin = 'my-deployer[bot]'
+    const first = await upsertPrComment({ token: TOKEN, issueNumber: 12, body: comment() })
+    const second = await upsertPrComment({
+      token: TOKEN,
+      issueNumber: 12,
+      body: comment({ sha: 'f'.repeat(40) })
+    })
+    // The second run looked for github-actions[bot]'s, created one as my-deployer[bot], and kept the older.
+    expect(second).toEqual({ commentId: first.commentId, created: false })
+    expect(gh.state.comments).toHaveLength(1)
+    expect(gh.state.comments[0].body).toContain('`fffffff`')
   })
 
   test('another preview on the same PR gets its own comment', async () => {
