@@ -9,7 +9,6 @@ import type {
   CreateLoadBalancerCommandInput,
   CreateRuleCommandInput,
   CreateTargetGroupCommandInput,
-  DeleteListenerCommandInput,
   DeleteRuleCommandInput,
   ModifyListenerCommandInput,
   ModifyLoadBalancerAttributesCommandInput,
@@ -91,7 +90,6 @@ export type Call =
   | { call: 'ModifyTargetGroupAttributes'; input: ModifyTargetGroupAttributesCommandInput }
   | { call: 'CreateListener'; input: CreateListenerCommandInput; produces: Produces }
   | { call: 'ModifyListener'; input: ModifyListenerCommandInput }
-  | { call: 'DeleteListener'; input: DeleteListenerCommandInput }
   | {
       call: 'CreateRule'
       input: CreateRuleCommandInput

@@ -24,7 +24,6 @@ export function executeCall(ctx: CallContext, call: ChangeCall): Promise<CallRes
       return executeTargetGroupCall(ctx, call)
     case 'CreateListener':
     case 'ModifyListener':
-    case 'DeleteListener':
       return executeListenerCall(ctx, call)
     case 'CreateRule':
     case 'ModifyRule':

@@ -1,6 +1,5 @@
 import {
   CreateListenerCommand,
-  DeleteListenerCommand,
   DescribeListenersCommand,
   ModifyListenerCommand,
   type Action,
@@ -17,7 +16,7 @@ import type { Call, FieldChange, Operation, PlanStep, ResourceKind } from '../mo
 import { pendingArn } from '../model/placeholders.js'
 import type { DeployRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
-import { removeOrKeep, stepCalls } from './steps.js'
+import { stepCalls } from './steps.js'
 import { elbTags, foreignRefusal, mayModify, ownership } from './ownership.js'
 
 /** A listener shared by rules answers what no rule matches with this. */
@@ -169,10 +168,11 @@ export function planListeners(ctx: ListenerPlanOptions): PlanStep[] {
             },
             produces: { arn }
           },
-          ...removeOrKeep({
-            kept: ctx.keepCreated,
-            remove: { call: 'DeleteListener', input: { ListenerArn: arn } }
-          }),
+          // Kept even when the run fails: it forwards to the service, which the rollback puts back as it
+          // was, and removing a listener is a permission the policy need not grant (a teardown does it).
+          kept:
+            ctx.keepCreated ??
+            'created by this run: kept (it forwards to the service as before; a teardown removes it)',
           says: `created listener ${name}`
         }
       ]
@@ -263,7 +263,7 @@ export function restorableAction(action: Action): Action {
     : { ...rest, ...(ForwardConfig ? { ForwardConfig } : {}) }
 }
 
-type ListenerCall = Extract<Call, { call: 'CreateListener' | 'ModifyListener' | 'DeleteListener' }>
+type ListenerCall = Extract<Call, { call: 'CreateListener' | 'ModifyListener' }>
 
 /** Sends one planned listener call as it is. */
 export async function executeListenerCall(ctx: CallContext, call: ListenerCall): Promise<CallResult> {
@@ -280,11 +280,6 @@ export async function executeListenerCall(ctx: CallContext, call: ListenerCall):
     case 'ModifyListener':
       await withExplanation(`ModifyListener ${ctx.name}`, () =>
         elbv2.send(new ModifyListenerCommand(call.input))
-      )
-      return {}
-    case 'DeleteListener':
-      await withExplanation(`DeleteListener ${ctx.name}`, () =>
-        elbv2.send(new DeleteListenerCommand(call.input))
       )
       return {}
   }

@@ -163,7 +163,6 @@ async function alreadyRolledBack(
 function undoneLine(op: Operation, inverse: ChangeCall): string {
   switch (inverse.call) {
     case 'DeleteRule':
-    case 'DeleteListener':
     case 'DeregisterTaskDefinition':
       return `removed what this run added (${op.says})`
     case 'UpdateService':
