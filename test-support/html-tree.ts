@@ -24,7 +24,7 @@ export function parseHtml(html: string): El {
   for (const m of html.matchAll(re)) {
     const top = stack[stack.length - 1]
     if (m[5] !== undefined) {
-      if (m[5].trim()) top.children.push(decode(m[5]))
+      top.children.push(decode(m[5]))
       continue
     }
     const tag = m[2].toLowerCase()
@@ -59,13 +59,23 @@ export function all(el: El, tag: string): El[] {
   return kids(el).flatMap(c => [...(c.tag === tag ? [c] : []), ...all(c, tag)])
 }
 
-/** The text inside, whitespace collapsed; <br> as a line break. */
+const BLOCK = /^(p|li|tr|h[1-6]|pre|[uo]l|blockquote|table|thead|tbody|details|summary)$/
+
+/**
+ * The text inside, as a reader sees it: spaces collapsed, a line per block, list item and table row (and
+ * per <br> or soft break), cells separated by a space.
+ */
 export function text(n: Node): string {
-  const raw = (m: Node): string =>
-    typeof m === 'string' ? m : m.tag === 'br' ? '\n' : m.children.map(raw).join('')
+  const raw = (m: Node): string => {
+    // markdown-it's line breaks between tags (cells, items) are not text a reader sees.
+    if (typeof m === 'string') return m.trim() ? m : ' '
+    if (m.tag === 'br') return '\n'
+    const inner = m.children.map(raw).join('')
+    return BLOCK.test(m.tag) ? `\n${inner}\n` : /^t[dh]$/.test(m.tag) ? `${inner} ` : inner
+  }
   return raw(n)
-    .replace(/[ \t]*\n[ \t]*/g, '\n')
     .replace(/[ \t]+/g, ' ')
+    .replace(/ ?\n[\n ]*/g, '\n')
     .trim()
 }
 

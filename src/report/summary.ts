@@ -45,7 +45,8 @@ export function esc(s: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/^(\s*)([#+=-]|\d+[.)])/, '$1\\$2')
+    .replace(/^(\s*)([#+=-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2')
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
@@ -217,6 +218,11 @@ export function renderSummary(d: SummaryData): string {
     const body = blocks([`**${esc(d.failure.title)}**`], diagnosisBlocks(shown))
     out.push('> [!CAUTION]', ...body.map(l => (l ? `> ${l}` : '>')), '')
   }
+  // Where it answers, before the rollback's section: a paragraph after it would read as part of it.
+  const a = d.applied ?? {}
+  if (a.url) out.push(`**URL:** [${esc(a.url)}](${a.url.replace(/[()\s]/g, encodeURIComponent)})`, '')
+  else if (a.dnsName) out.push(`**DNS name:** \`${a.dnsName}\``, '')
+
   const rb = rollbackSection(d, rollback, shown)
   if (rb.length) out.push(...rb, '')
 
@@ -232,10 +238,6 @@ export function renderSummary(d: SummaryData): string {
     if (!d.wouldRemove.length) out.push('Nothing: it is already gone.')
     out.push('')
   }
-
-  const a = d.applied ?? {}
-  if (a.url) out.push(`**URL:** [${esc(a.url)}](${a.url.replace(/[()\s]/g, encodeURIComponent)})`, '')
-  else if (a.dnsName) out.push(`**DNS name:** \`${a.dnsName}\``, '')
 
   if (d.plan) {
     const c = planCounts(d.plan)
