@@ -145,6 +145,8 @@ export interface Applied {
   url?: string
   targetGroupArn?: string
   listenerArn?: string
+  /** The HTTP listener that redirects to HTTPS (redirect-http-to-https). */
+  redirectListenerArn?: string
   listenerRuleArn?: string
   serviceArn: string
   taskDefinitionArn: string

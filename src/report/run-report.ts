@@ -32,11 +32,14 @@ export class RunReport {
 
   failed(message: string): void {
     const [title, ...details] = message.split('\n')
-    // The rollback has its own line in the summary; the annotation carries both.
-    this.failure = {
-      title,
-      details: this.rollback ? details.filter(d => !d.startsWith('Rollback ')) : details
+    // The rollback has its own section in the summary (the annotation carries both): its `Rollback …` line
+    // and every line after it (a rollback that did not succeed says why, with its own diagnosis).
+    const at = details.findIndex(d => d.startsWith('Rollback '))
+    if (at >= 0) {
+      this.rollback ??= [details[at].slice('Rollback '.length), ...details.slice(at + 1)].join('\n')
+      details.splice(at)
     }
+    this.failure = { title, details }
   }
 
   async writeSummary(): Promise<void> {
@@ -48,6 +51,8 @@ export class RunReport {
         serviceName: r?.service.serviceName ?? '(service)',
         region: r?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '',
         outcome: this.outcome === 'deleted' ? 'success' : this.outcome,
+        action: r?.delete ? 'teardown' : 'deploy',
+        preview: r?.preview?.id,
         failure: this.failure,
         plan: this.plan,
         applied: this.applied,

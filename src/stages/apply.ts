@@ -203,6 +203,7 @@ function applied(
     .filter(Boolean)
     .at(-1)
   const serviceArn = arnOf('service')
+  const redirectListenerArn = arnOf('redirect-listener')
   const taskDefinitionArn = arnOf('task-definition')
   if (!serviceStep || !serviceArn || !taskDefinitionArn) throw new Error('the plan has no service step')
   return {
@@ -211,6 +212,7 @@ function applied(
     url: dnsName ? serviceUrl(request, dnsName) : undefined,
     targetGroupArn: arnOf('target-group'),
     listenerArn: arnOf('listener'),
+    ...(redirectListenerArn ? { redirectListenerArn } : {}),
     listenerRuleArn: arnOf('listener-rule'),
     serviceArn,
     taskDefinitionArn,
