@@ -374,6 +374,5 @@ export const serviceShape = obj<CreateServiceCommandInput>({
   serviceConnectConfiguration: looseObject(),
   volumeConfigurations: looseArray(),
   vpcLatticeConfigurations: looseArray(),
-  gatewayConnectors: looseArray(),
   monitoring: looseObject()
 })

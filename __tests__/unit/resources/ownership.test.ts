@@ -45,12 +45,7 @@ describe('ownership: whose a resource is, by its tags', () => {
       preview(),
       { other: 'preview pr-2 of stack ecs-demo/ecs-simple-service-elb-pr-2' }
     ],
-    [
-      'a preview tag alone',
-      { [PREVIEW_TAG]: 'pr-3' },
-      base(),
-      { other: 'preview pr-3 of an unknown stack' }
-    ]
+    ['a preview tag alone', { [PREVIEW_TAG]: 'pr-3' }, base(), { other: 'preview pr-3 of an unknown stack' }]
   ])('%s', (_title, tags, request, expected) => {
     expect(ownership(tags, request)).toEqual(expected)
   })
