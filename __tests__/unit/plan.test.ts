@@ -563,6 +563,18 @@ describe('buildPlan', () => {
     expect(() => buildPlan({ request, actual })).toThrow(error)
   })
 
+  test('a target group seen before its load balancer (a concurrent first deploy) is not replaced', () => {
+    // Discover found the target group another run just created, but not yet the load balancer: the VPC
+    // this run would create it in is unknown, which is no reason to replace the group.
+    const actual = deployed()
+    actual.loadBalancer = undefined
+    actual.listeners = []
+    const request = seedRequest()
+    delete request.targetGroup!.VpcId
+    const plan = buildPlan({ request, actual })
+    expect(plan.steps.find(s => s.resource === 'target-group')?.action).toBe('none')
+  })
+
   test('health-check fields AWS filled in are not differences; a changed one is, alone', () => {
     const request = seedRequest()
     request.targetGroup!.HealthCheckTimeoutSeconds = 10

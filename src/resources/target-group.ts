@@ -85,7 +85,10 @@ export function immutableChanges(desired: CreateTargetGroupCommandInput, actual:
   const changes: FieldChange[] = []
   for (const field of IMMUTABLE_FIELDS) {
     const to = desired[field]
-    if (to !== undefined && to !== actual[field]) changes.push({ field, from: actual[field], to })
+    // The VPC of a load balancer this run creates is not known yet: nothing to compare (a concurrent run
+    // may have created the target group in it meanwhile).
+    if (to === undefined || (typeof to === 'string' && isPending(to))) continue
+    if (to !== actual[field]) changes.push({ field, from: actual[field], to })
   }
   return changes
 }
