@@ -318,6 +318,20 @@ describe('load balancer and target group attributes', () => {
   })
 })
 
+describe('what AWS fills in', () => {
+  test('a container health check without interval, timeout and retries is registered once, not on every run', async () => {
+    const inputs = seedInputs({
+      'task-definition': seedTaskDefinition('inokara/ecs-app:latest', {
+        healthCheck: { command: ['CMD', 'true'] }
+      })
+    })
+    expectSuccess(await deploy(inputs))
+    const before = (await suite.control.calls()).at(-1)!.seq
+    expectSuccess(await deploy(inputs))
+    expect(await suite.control.mutatingCalls(before)).toEqual([])
+  })
+})
+
 describe('images', () => {
   test('sets the image in the task definition file: registered once, then nothing to do', async () => {
     expectSuccess(await deploy(seedInputs()))

@@ -73,6 +73,26 @@ describe('task definitions', () => {
     expect(out.tags).toEqual([{ key: 'k', value: 'v' }])
   })
 
+  test('a container health check is described with the interval, timeout and retries AWS defaults to', async () => {
+    const container = {
+      ...seedTaskDefinition.containerDefinitions![0]!,
+      healthCheck: { command: ['CMD', 'true'] }
+    }
+    const out = await h.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        ...seedTaskDefinition,
+        family: 'hc',
+        containerDefinitions: [container]
+      })
+    )
+    expect(out.taskDefinition?.containerDefinitions?.[0]?.healthCheck).toEqual({
+      command: ['CMD', 'true'],
+      interval: 30,
+      timeout: 5,
+      retries: 3
+    })
+  })
+
   test('revisions count up; a family alone describes the latest ACTIVE one, with tags on request', async () => {
     await h.ecs.send(
       new RegisterTaskDefinitionCommand({

@@ -58,12 +58,24 @@ describe('task definition normalizer: what AWS fills in is not a difference', ()
       'hostPort 0 in bridge mode',
       td => void (container(td).portMappings = [{ containerPort: 4567, hostPort: 0 }])
     ],
-    ['task cpu as "0.25 vCPU"', td => void (td.cpu = '0.25 vCPU')]
+    ['task cpu as "0.25 vCPU"', td => void (td.cpu = '0.25 vCPU')],
+    [
+      'a container health check without interval, timeout, retries (30, 5, 3)',
+      td => void (container(td).healthCheck = { command: ['CMD', 'true'] })
+    ]
   ])('%s', (_title, edit) => {
     const request = seedTaskDefinition()
     edit(request)
     const described = describedSeed()
     if (request.cpu) described.cpu = '256'
+    if (container(request).healthCheck) {
+      described.containerDefinitions![0]!.healthCheck = {
+        command: ['CMD', 'true'],
+        interval: 30,
+        timeout: 5,
+        retries: 3
+      }
+    }
     expect(deepEqual(normalizeTaskDefinition(request), normalizeTaskDefinition(described))).toBe(true)
   })
 
@@ -98,7 +110,11 @@ describe('task definition normalizer: what AWS fills in is not a difference', ()
     ],
     ['an environment variable', td => void (container(td).environment = [{ name: 'A', value: '1' }])],
     ['essential false', td => void (container(td).essential = false)],
-    ['network mode host', td => void (td.networkMode = 'host')]
+    ['network mode host', td => void (td.networkMode = 'host')],
+    [
+      'a health check with 5 retries',
+      td => void (container(td).healthCheck = { command: ['CMD', 'true'], retries: 5 })
+    ]
   ])('a real change is a difference: %s', (_title, edit) => {
     const request = seedTaskDefinition()
     edit(request)

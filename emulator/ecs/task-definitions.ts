@@ -171,7 +171,18 @@ function normalizeContainer(c: ContainerDefinition, networkMode: NetworkMode): C
     environment: c.environment ?? [],
     mountPoints: c.mountPoints ?? [],
     volumesFrom: c.volumesFrom ?? [],
-    systemControls: c.systemControls ?? []
+    systemControls: c.systemControls ?? [],
+    // DescribeTaskDefinition answers a container health check with AWS's defaults filled in.
+    ...(c.healthCheck
+      ? {
+          healthCheck: {
+            ...c.healthCheck,
+            interval: c.healthCheck.interval ?? 30,
+            timeout: c.healthCheck.timeout ?? 5,
+            retries: c.healthCheck.retries ?? 3
+          }
+        }
+      : {})
   }
 }
 

@@ -1,5 +1,6 @@
 import type {
   ContainerDefinition,
+  HealthCheck,
   PortMapping,
   RegisterTaskDefinitionCommandInput,
   TaskDefinition
@@ -52,6 +53,20 @@ function normalizeContainer(c: ContainerDefinition, networkMode: string): Contai
   out.environment = byName(out.environment)
   out.secrets = byName(out.secrets)
   out.portMappings = out.portMappings?.map(pm => normalizePortMapping(pm, networkMode))
+  if (out.healthCheck) out.healthCheck = normalizeHealthCheck(out.healthCheck)
+  return out
+}
+
+/**
+ * A container health check without the values AWS fills in when they are left out (interval 30 s,
+ * timeout 5 s, 3 retries: ECS API reference, HealthCheck), so that a file that leaves them out and
+ * what DescribeTaskDefinition answers compare equal.
+ */
+function normalizeHealthCheck(hc: HealthCheck): HealthCheck {
+  const out: HealthCheck = { ...hc }
+  if (out.interval === 30) delete out.interval
+  if (out.timeout === 5) delete out.timeout
+  if (out.retries === 3) delete out.retries
   return out
 }
 
