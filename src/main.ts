@@ -50,7 +50,7 @@ export async function run(): Promise<void> {
       removalLabel,
       RolloutFailed
     } = aws
-    const { ApplyFailed, rollBack, noRollbackReason } = aws
+    const { ApplyFailed, undoFailedApply, targetGroupsBefore } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
 
     if (request.delete) {
@@ -95,34 +95,19 @@ export async function run(): Promise<void> {
       return
     }
 
-    // The target groups the service used before this run: where production must be healthy after a rollback.
-    const previousTargetGroupArns = (actual.service?.loadBalancers ?? []).flatMap(lb =>
-      lb.targetGroupArn ? [lb.targetGroupArn] : []
-    )
+    const previousTargetGroupArns = targetGroupsBefore(actual)
     const applied = await stages.run('apply', async () => {
       try {
         return await applyPlan({ clients, request, actual, plan, log: core.info })
       } catch (error) {
         if (!(error instanceof ApplyFailed)) throw error
         // Part of the plan ran: undo it before saying anything, so production is as it was.
-        const message = explainAwsError(error.cause)
-        const skip =
-          error.journal.length === 0
-            ? 'not needed: nothing was changed'
-            : noRollbackReason({ request, superseded: false })
-        if (skip) throw new DeployError(`${message}\nRollback ${skip}`)
-        const back = await rollBack({
-          clients,
-          request,
-          journal: error.journal,
-          previousTaskDefinitionArn: actual.service?.taskDefinition,
-          serviceCreated: !actual.service,
-          targetGroupArns: previousTargetGroupArns,
-          log: core.info
-        })
-        report.rollback = back.summary
-        report.rolledBack = back
-        throw new DeployError(`${message}\nRollback ${back.summary}`)
+        const undone = await undoFailedApply({ clients, request, actual, failure: error, log: core.info })
+        if (undone.outcome) {
+          report.rollback = undone.outcome.summary
+          report.rolledBack = undone.outcome
+        }
+        throw new DeployError(undone.message)
       }
     })
     const url =

@@ -13,7 +13,7 @@ import { applyPreview, previewUrl } from '../../src/inputs/preview.js'
 import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
 import { teardown } from '../../src/stages/teardown.js'
 import { hexHash } from '../../src/model/names.js'
-import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
+import { seedWebRequest } from '../fixtures/seed.js'
 
 /**
  * Previews through the real pipeline (discover → plan → apply) against the emulator: the base stack owns
@@ -21,20 +21,7 @@ import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures
  * touches the listener, a re-run changes nothing, and a teardown removes one preview only.
  */
 
-const base = seedRequest({
-  service: seedManagedService('web'),
-  taskDefinition: { kind: 'register', source: 'inline', input: { ...seedTaskDefinition(), family: 'web' } },
-  // No VpcId: the target group takes the load balancer's.
-  targetGroup: {
-    Name: 'web',
-    Protocol: 'HTTP',
-    Port: 80,
-    HealthCheckPath: '/hostname',
-    Matcher: { HttpCode: '200' }
-  },
-  wait: { ...seedRequest().wait, enabled: false },
-  maxAttempts: 3
-})
+const base = seedWebRequest()
 const host = (id: string): PreviewOptions => ({
   id,
   routing: 'host',

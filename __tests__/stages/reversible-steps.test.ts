@@ -11,7 +11,7 @@ import { buildPlan } from '../../src/stages/plan.js'
 import { executeCall } from '../../src/resources/execute.js'
 import type { ChangeCall, Operation, Plan } from '../../src/model/plan.js'
 import type { DeployRequest } from '../../src/model/request.js'
-import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures/seed.js'
+import { seedWebRequest } from '../fixtures/seed.js'
 
 /**
  * The step model against the emulator, kind by kind: a change is applied, then the inverses of what
@@ -20,20 +20,7 @@ import { seedManagedService, seedRequest, seedTaskDefinition } from '../fixtures
  * row that stopped reaching its kind) fails here.
  */
 
-const base = (): DeployRequest =>
-  seedRequest({
-    service: seedManagedService('web'),
-    taskDefinition: { kind: 'register', source: 'inline', input: { ...seedTaskDefinition(), family: 'web' } },
-    targetGroup: {
-      Name: 'web',
-      Protocol: 'HTTP',
-      Port: 80,
-      HealthCheckPath: '/hostname',
-      Matcher: { HttpCode: '200' }
-    },
-    wait: { ...seedRequest().wait, enabled: false },
-    maxAttempts: 3
-  })
+const base = (): DeployRequest => seedWebRequest()
 
 const suite = useEmulatorWithClients({ timeScale: 0.02, maxAttempts: 3 })
 

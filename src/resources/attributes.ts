@@ -32,6 +32,19 @@ export function attributeChanges(
     .map(([key, value]) => ({ field: attributeField(key), from: actual?.[key], to: value }))
 }
 
+/**
+ * The values the changed attributes had before (each change's `from`), as Modify…Attributes takes them
+ * to put them back; a key discover did not read has nothing to go back to.
+ */
+export function previousAttributes(changes: FieldChange[]): Record<string, string> {
+  return Object.fromEntries(
+    changes.flatMap(c => {
+      const key = /^Attributes\[(.*)\]$/.exec(c.field)?.[1]
+      return key !== undefined && typeof c.from === 'string' ? [[key, c.from]] : []
+    })
+  )
+}
+
 /** The requested attributes a plan's changes name: what Modify…Attributes must send. */
 export function changedAttributes(
   desired: Record<string, string> | undefined,

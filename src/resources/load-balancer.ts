@@ -22,7 +22,8 @@ import {
   attributeList,
   attributeMap,
   attributesLine,
-  changedAttributes
+  changedAttributes,
+  previousAttributes
 } from './attributes.js'
 
 /** Describe by name or ARN; absent when AWS says it does not exist. */
@@ -113,10 +114,7 @@ function mutableChanges(
   if (changed.length) {
     changes.push(...changed)
     const wanted = changedAttributes(attributes.desired, changed)
-    const before = attributes.actual ?? {}
-    const previous = Object.fromEntries(
-      Object.keys(wanted).flatMap(k => (k in before ? [[k, before[k]]] : []))
-    )
+    const previous = previousAttributes(changed)
     operations.push({
       do: {
         call: 'ModifyLoadBalancerAttributes',

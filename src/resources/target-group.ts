@@ -24,7 +24,8 @@ import {
   attributeList,
   attributeMap,
   attributesLine,
-  changedAttributes
+  changedAttributes,
+  previousAttributes
 } from './attributes.js'
 import { stepCalls } from './steps.js'
 
@@ -306,9 +307,7 @@ function inPlace(
   }
   if (attributes.length > 0) {
     const wanted = changedAttributes(ctx.request.targetGroupAttributes, attributes)
-    const previous = Object.fromEntries(
-      Object.keys(wanted).flatMap(k => (k in before ? [[k, before[k]]] : []))
-    )
+    const previous = previousAttributes(attributes)
     operations.push({
       do: {
         call: 'ModifyTargetGroupAttributes',

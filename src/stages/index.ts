@@ -6,7 +6,12 @@ export { createClients } from '../aws/clients.js'
 export { discover } from './discover.js'
 export { buildPlan } from './plan.js'
 export { applyPlan, ApplyFailed } from './apply.js'
-export { rollBack } from './rollback.js'
-export { watchAndRecover, RolloutFailed, noRollbackReason, serviceTargetGroups } from './recover.js'
+export {
+  watchAndRecover,
+  RolloutFailed,
+  serviceTargetGroups,
+  targetGroupsBefore,
+  undoFailedApply
+} from './recover.js'
 export { teardown } from './teardown.js'
 export { removalLabel } from '../model/teardown.js'

@@ -1,5 +1,8 @@
 import type { Clients } from '../aws/clients.js'
+import { explainAwsError } from '../aws/errors.js'
+import type { Actual } from '../model/actual.js'
 import type { Applied } from '../model/plan.js'
+import type { ApplyFailed } from './apply.js'
 import type { DeployRequest } from '../model/request.js'
 import { formatDiagnosis, watchRollout, type WatchResult } from '../watch/index.js'
 import { rollBack, type RollbackOutcome } from './rollback.js'
@@ -46,6 +49,41 @@ export function noRollbackReason(opts: { request: DeployRequest; superseded: boo
   }
   if (!opts.request.wait.rollbackOnFailure) return 'not attempted (rollback-on-failure: false)'
   return undefined
+}
+
+/** The target groups the service used before this run: where production must be healthy after a rollback. */
+export function targetGroupsBefore(actual: Actual): string[] {
+  return (actual.service?.loadBalancers ?? []).flatMap(lb => (lb.targetGroupArn ? [lb.targetGroupArn] : []))
+}
+
+/**
+ * After a failure part-way through apply: undoes what ran (unless nothing did, or the inputs say not
+ * to), and returns the message to fail with, the rollback's outcome appended.
+ */
+export async function undoFailedApply(opts: {
+  clients: Clients
+  request: DeployRequest
+  actual: Actual
+  failure: ApplyFailed
+  log: (line: string) => void
+}): Promise<{ message: string; outcome?: RollbackOutcome }> {
+  const { request, actual, failure } = opts
+  const message = explainAwsError(failure.cause)
+  const skip =
+    failure.journal.length === 0
+      ? 'not needed: nothing was changed'
+      : noRollbackReason({ request, superseded: false })
+  if (skip) return { message: `${message}\nRollback ${skip}` }
+  const outcome = await rollBack({
+    clients: opts.clients,
+    request,
+    journal: failure.journal,
+    previousTaskDefinitionArn: actual.service?.taskDefinition,
+    serviceCreated: !actual.service,
+    targetGroupArns: targetGroupsBefore(actual),
+    log: opts.log
+  })
+  return { message: `${message}\nRollback ${outcome.summary}`, outcome }
 }
 
 /**
