@@ -71,13 +71,13 @@ describe('first deploy of the seed', () => {
   test('creates everything in order with the managed ARNs filled in', async () => {
     const { world, first } = await deployedSeed()
     expect(names(first.mutating)).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'CreateTargetGroup',
       'CreateListener',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
-    const [lb, tg, listener, td, svc] = first.mutating.map(c => c.input)
+    const [td, lb, tg, listener, svc] = first.mutating.map(c => c.input)
     expect(lb).toEqual({
       Name: 'alb-demo',
       Subnets: ['subnet-12345678', 'subnet-abcdefgh'],
@@ -143,7 +143,7 @@ describe('first deploy of the seed', () => {
     })
     expect(first.applied.previousTaskDefinitionArn).toBeUndefined()
     expect(first.logs).toHaveLength(5)
-    expect(first.logs[0]).toMatch(/^created load balancer alb-demo \(arn:/)
+    expect(first.logs[1]).toMatch(/^created load balancer alb-demo \(arn:/)
   })
 
   test('the client token is stable for the same request and differs for another', async () => {
@@ -334,12 +334,12 @@ describe('other shapes', () => {
     })
     const run = await deploy(world, seedRequest({ loadBalancer: { kind: 'reuse', name: 'shared' } }))
     expect(names(run.mutating)).toEqual([
+      'RegisterTaskDefinition',
       'CreateTargetGroup',
       'CreateListener',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
-    expect(run.mutating[1]?.input.LoadBalancerArn).toBe(world.loadBalancers[0]?.LoadBalancerArn)
+    expect(run.mutating[2]?.input.LoadBalancerArn).toBe(world.loadBalancers[0]?.LoadBalancerArn)
     expect(run.applied.dnsName).toBe('shared-1.ap-northeast-1.elb.amazonaws.com')
   })
 
@@ -389,12 +389,12 @@ describe('other shapes', () => {
       const world = await sharedListener()
       const run = await deploy(world, ruleRequest())
       expect(names(run.mutating)).toEqual([
+        'RegisterTaskDefinition',
         'CreateTargetGroup',
         'CreateRule',
-        'RegisterTaskDefinition',
         'CreateService'
       ])
-      const rule = run.mutating[1]?.input
+      const rule = run.mutating[2]?.input
       expect(rule).toMatchObject({
         ListenerArn: world.listeners[0]?.ListenerArn,
         Conditions: [{ Field: 'path-pattern', Values: ['/app/*'] }],
@@ -524,6 +524,7 @@ describe('other shapes', () => {
       "The role is not allowed elasticloadbalancing:CreateTargetGroup: add it to the role's policy (see README"
     )
     expect(failure.calls.filter(c => !c.name.startsWith('Describe')).map(c => c.name)).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'CreateTargetGroup'
     ])

@@ -122,20 +122,20 @@ describe('buildPlan', () => {
         a.listeners = []
       },
       steps: [
+        'task-definition:create:RegisterTaskDefinition',
         'load-balancer:create:CreateLoadBalancer',
         'target-group:create:CreateTargetGroup',
         'listener:create:CreateListener',
-        'task-definition:create:RegisterTaskDefinition',
         'service:create:CreateService'
       ]
     },
     {
       title: 'everything as asked: nothing to do',
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -145,10 +145,10 @@ describe('buildPlan', () => {
         if (r.loadBalancer?.kind === 'manage') r.loadBalancer.input.SecurityGroups = ['sg-new']
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:update:SetSecurityGroups',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -161,10 +161,10 @@ describe('buildPlan', () => {
         a.elbTags[LB_ARN] = {}
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -174,10 +174,10 @@ describe('buildPlan', () => {
         delete a.service
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:create:CreateService'
       ]
     },
@@ -194,10 +194,10 @@ describe('buildPlan', () => {
         a.baseTaskDefinition = { taskDefinition: a.taskDefinition, tags: [] }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -214,10 +214,10 @@ describe('buildPlan', () => {
         a.baseTaskDefinition = { taskDefinition: a.taskDefinition, tags: [] }
       },
       steps: [
+        'task-definition:update:RegisterTaskDefinition',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:update:RegisterTaskDefinition',
         'service:update:UpdateService'
       ]
     },
@@ -232,10 +232,10 @@ describe('buildPlan', () => {
         }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -253,10 +253,10 @@ describe('buildPlan', () => {
         }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:update:ModifyTargetGroupAttributes',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -270,11 +270,11 @@ describe('buildPlan', () => {
         a.targetGroupAttributes = { [TG_ARN]: { 'slow_start.duration_seconds': '0' } }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         // The probe's calls come first: the new check is proven on the current targets before the change.
         'target-group:update:CreateTargetGroup+CreateRule+RegisterTargets+DeleteRule+DeleteTargetGroup+ModifyTargetGroup+ModifyTargetGroupAttributes',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -290,10 +290,10 @@ describe('buildPlan', () => {
         a.listeners = []
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:create:CreateLoadBalancer+ModifyLoadBalancerAttributes',
         'target-group:create:CreateTargetGroup+ModifyTargetGroupAttributes',
         'listener:create:CreateListener',
-        'task-definition:none:',
         'service:update:UpdateService'
       ]
     },
@@ -306,10 +306,10 @@ describe('buildPlan', () => {
         a.loadBalancerAttributes = { 'idle_timeout.timeout_seconds': '60' }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:update:ModifyLoadBalancerAttributes',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -323,10 +323,10 @@ describe('buildPlan', () => {
         a.elbTags[LB_ARN] = {}
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -336,10 +336,10 @@ describe('buildPlan', () => {
         a.listeners = [{ ...listener(), DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn:other' }] }]
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:update:ModifyListener',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -352,11 +352,11 @@ describe('buildPlan', () => {
         }
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
         'listener-rule:create:CreateRule',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -382,11 +382,11 @@ describe('buildPlan', () => {
         ]
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:none:',
         'listener-rule:none:',
-        'task-definition:none:',
         'service:none:'
       ]
     },
@@ -397,11 +397,11 @@ describe('buildPlan', () => {
         r.redirectHttpToHttps = true
       },
       steps: [
+        'task-definition:none:',
         'load-balancer:none:',
         'target-group:none:',
         'listener:create:CreateListener',
         'redirect-listener:update:ModifyListener',
-        'task-definition:none:',
         'service:none:'
       ]
     }
@@ -579,7 +579,8 @@ describe('buildPlan', () => {
     const request = seedRequest()
     request.targetGroup!.HealthCheckTimeoutSeconds = 10
     const plan = buildPlan({ request, actual: deployed() })
-    expect(plan.steps[1]).toMatchObject({
+    const tg = plan.steps.find(s => s.resource === 'target-group')
+    expect(tg).toMatchObject({
       resource: 'target-group',
       action: 'update',
       arn: TG_ARN,
@@ -587,7 +588,7 @@ describe('buildPlan', () => {
       calls: [...PROBE_CALLS, 'ModifyTargetGroup']
     })
     // The probe proves the changed settings, and only them, before ModifyTargetGroup sends them.
-    expect(plan.steps[1]?.operations.map(o => o.do)).toEqual([
+    expect(tg?.operations.map(o => o.do)).toEqual([
       {
         call: 'ProbeHealthCheck',
         input: expect.objectContaining({
@@ -596,7 +597,7 @@ describe('buildPlan', () => {
       },
       { call: 'ModifyTargetGroup', input: { TargetGroupArn: TG_ARN, HealthCheckTimeoutSeconds: 10 } }
     ])
-    expect(plan.steps[1]?.operations[1]?.inverse).toEqual({
+    expect(tg?.operations[1]?.inverse).toEqual({
       call: 'ModifyTargetGroup',
       input: { TargetGroupArn: TG_ARN, HealthCheckTimeoutSeconds: 15 }
     })

@@ -14,6 +14,7 @@ import type {
 } from '@aws-sdk/client-ecs'
 import { arns, type ArnScope } from './ids.js'
 import { clientError } from './errors.js'
+import { checkFargate, checkReservations, taskUnits } from './fargate.js'
 import { paginate } from './paging.js'
 import type { TagStore } from './tags.js'
 
@@ -48,7 +49,8 @@ export class TaskDefinitionStore {
     if (containers.length === 0) throw clientError('Container list cannot be empty.')
     const requires = input.requiresCompatibilities ?? []
     const fargate = requires.includes('FARGATE')
-    const networkMode: NetworkMode = input.networkMode ?? (fargate ? 'awsvpc' : 'bridge')
+    // Left out, the network mode is bridge (on Linux), which Fargate refuses like an explicit one.
+    const networkMode: NetworkMode = input.networkMode ?? 'bridge'
     if (fargate && networkMode !== 'awsvpc') throw clientError('Fargate only supports network mode ‘awsvpc’.')
     if (fargate && !input.cpu) throw clientError("Fargate requires that 'cpu' be defined at the task level.")
     if (fargate && !input.memory)
@@ -65,6 +67,12 @@ export class TaskDefinitionStore {
         )
       }
     }
+    if (fargate) checkFargate(input)
+    else
+      checkReservations(containers, {
+        cpu: taskUnits(input.cpu, 'vcpu'),
+        memory: taskUnits(input.memory, 'gb')
+      })
     if (!containers.some(c => c.essential !== false)) {
       throw clientError(
         'Invalid setting for container definitions. At least one container must be essential.'

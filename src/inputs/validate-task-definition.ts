@@ -7,6 +7,7 @@ import { checkTags } from './scalars.js'
 import { checkShape } from './schema.js'
 import { taskDefinitionShape } from './shapes.js'
 import { registerInput } from '../model/task-definition.js'
+import { checkFargate, checkReservations } from './validate-fargate.js'
 
 const INPUT = 'task-definition'
 
@@ -65,6 +66,8 @@ function checkDefinition(td: RegisterTaskDefinitionCommandInput): void {
   }
   if (fargate && td.cpu === undefined) fail('cpu', 'is required for FARGATE (e.g. "256")')
   if (fargate && td.memory === undefined) fail('memory', 'is required for FARGATE (e.g. "512")')
+  if (fargate) checkFargate(td, fail)
+  checkReservations(td, fail)
   const containers = td.containerDefinitions ?? []
   const names = new Set<string>()
   containers.forEach((c, i) => {

@@ -15,9 +15,11 @@ import { replaceWithoutDowntime } from './replace-target-group.js'
  * Desired (the request) + actual (discover) → ordered steps. Pure: no I/O, so a dry-run is discover +
  * buildPlan, and every error here happens before any mutating call.
  *
- * Order: load balancer → target group → listener(s) → listener rule → task definition → service. The
+ * Order: task definition → load balancer → target group → listener(s) → listener rule → service. The
  * target group must be attached to the load balancer (listener default action or rule) before
- * CreateService may reference it.
+ * CreateService may reference it. The revision goes first: it depends on nothing, costs nothing to keep
+ * and is the call whose refusal only AWS can tell (a rule the inputs do not know yet), so a refusal
+ * leaves no billable load balancer behind.
  */
 export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Plan {
   const ctx: PlanContext = { ...opts, warnings: [] }
@@ -33,7 +35,7 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
 
   // First: a referenced task definition that does not exist explains more than what depends on it.
   const td = planTaskDefinition({ ...ctx, keepCreated: keepAll })
-  const steps: PlanStep[] = []
+  const steps: PlanStep[] = [td.step]
   const lb = planLoadBalancer({ ...ctx, keepCreated: keepUnused })
   if (lb) steps.push(lb)
   const lbName = lb?.name ?? ''
@@ -64,7 +66,6 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
     if (rule) steps.push(rule)
   }
 
-  steps.push(td.step)
   const taskDefinitionArn = td.arn ?? pendingArn('revision of', td.step.name)
   const containers = desiredContainers(request, actual)
   steps.push(planService({ ...ctx, taskDefinitionArn, targetGroupArn, containers }))
