@@ -1,4 +1,5 @@
 import type { CallRecord } from '../emulator/core/calls.js'
+import type { PropagationWindows } from '../emulator/ecs/propagation.js'
 
 /** The emulator's control API, as tests and the demo use it over HTTP. */
 export class EmulatorControl {
@@ -43,6 +44,10 @@ export class EmulatorControl {
   }
   stopTasks(cfg: unknown): Promise<unknown> {
     return this.req('POST', 'tasks/stop', cfg)
+  }
+  /** Lengthens (or shortens) ECS's propagation windows, in emulated ms (emulator/ecs/propagation.ts). */
+  propagation(windows: Partial<PropagationWindows>): Promise<{ windows: PropagationWindows }> {
+    return this.req('POST', 'propagation', windows)
   }
   iam(policy: unknown): Promise<unknown> {
     return this.req('POST', 'iam', policy)

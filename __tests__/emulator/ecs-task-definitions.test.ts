@@ -196,6 +196,61 @@ describe('task definitions', () => {
     expect(err.status).toBe(400)
   })
 
+  const fargate = (task: Record<string, unknown>, container: Record<string, unknown> = {}) => ({
+    family: 'web',
+    networkMode: 'awsvpc' as const,
+    requiresCompatibilities: ['FARGATE' as const],
+    cpu: '256',
+    memory: '512',
+    ...task,
+    containerDefinitions: [{ name: 'web', image: 'nginx', ...container }]
+  })
+  test.each([
+    [
+      'a left-out network mode (bridge)',
+      fargate({ networkMode: undefined }),
+      /Fargate only supports network mode/
+    ],
+    [
+      'cpu 256 with 4096 MiB',
+      fargate({ memory: '4096' }),
+      /^No Fargate configuration exists for given values\.$/
+    ],
+    ['cpu 8192 off the 4 GB steps', fargate({ cpu: '8192', memory: '18432' }), /No Fargate configuration/],
+    [
+      'awslogs without an execution role',
+      fargate({}, { logConfiguration: { logDriver: 'awslogs' } }),
+      /^Fargate requires task definition to have execution role ARN to support log driver awslogs\.$/
+    ],
+    [
+      'an ECR image without an execution role',
+      fargate({}, { image: '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/web:1' }),
+      /execution role ARN to support ECR images/
+    ],
+    ['a container above the task memory', fargate({}, { memory: 1024 }), /container memory \(1024\)/],
+    ['containers above the task cpu', fargate({}, { cpu: 512 }), /total cpu/]
+  ])('FARGATE: refuses %s', async (_what, input, message) => {
+    const err = await errorOf(h.ecs.send(new RegisterTaskDefinitionCommand(input)))
+    expect(err.name).toBe('ClientException')
+    expect(err.message).toMatch(message)
+  })
+
+  test.each([
+    ['1 vCPU / 2 GB', { cpu: '1 vCPU', memory: '2 GB' }],
+    ['16 vCPU / 120 GB', { cpu: '16384', memory: '122880' }],
+    ['8 vCPU / 16 GB', { cpu: '8192', memory: '16384' }]
+  ])('FARGATE: accepts %s', async (_what, size) => {
+    const out = await h.ecs.send(
+      new RegisterTaskDefinitionCommand(
+        fargate(
+          { ...size, executionRoleArn: 'arn:aws:iam::123456789012:role/exec' },
+          { logConfiguration: { logDriver: 'awslogs' } }
+        )
+      )
+    )
+    expect(out.taskDefinition?.status).toBe('ACTIVE')
+  })
+
   test('describing a missing task definition is a ClientException', async () => {
     const err = await errorOf(h.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope:1' })))
     expect(err).toMatchObject({ name: 'ClientException', message: 'Unable to describe task definition.' })

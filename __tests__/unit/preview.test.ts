@@ -1,8 +1,6 @@
 import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
 import {
   applyPreview,
-  checkRuleQuota,
-  countConditionValues,
   fitName,
   PREVIEW_TAG,
   previewUrl
@@ -188,30 +186,6 @@ describe('applyPreview', () => {
     expect(() => applyPreview(baseRequest({ targetGroup: undefined }), host('pr-1'))).toThrow(
       /load-balancer and target-group/
     )
-  })
-})
-
-describe('ALB quotas', () => {
-  test('condition values are counted per rule', () => {
-    expect(
-      countConditionValues([{ Field: 'path-pattern', PathPatternConfig: { Values: ['/a/*', '/a'] } }])
-    ).toBe(2)
-    expect(
-      countConditionValues([
-        { Field: 'host-header', Values: ['a.example.com'] },
-        { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x', Values: ['1', '2', '3'] } }
-      ])
-    ).toBe(4)
-  })
-
-  test.each([
-    [{ existingRules: 0, conditionValues: 1 }, undefined],
-    [{ existingRules: 99, conditionValues: 5 }, undefined],
-    [{ existingRules: 100, conditionValues: 1 }, /already has 100 rules.*quota is 100/],
-    [{ existingRules: 3, conditionValues: 6 }, /6 values.*at most 5/]
-  ])('%j', (counts, error) => {
-    if (error) expect(() => checkRuleQuota(counts)).toThrow(error)
-    else expect(() => checkRuleQuota(counts)).not.toThrow()
   })
 })
 

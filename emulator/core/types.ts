@@ -84,6 +84,8 @@ export interface TargetGroupView {
   targetType: 'instance' | 'ip' | 'lambda' | 'alb'
   vpcId?: string
   loadBalancerArns: string[]
+  /** Emulated ms since when it has been associated with a load balancer (absent while it is not). */
+  associatedAtMs?: number
   healthCheckPath: string
   healthCheckPort: string
   healthCheckIntervalSeconds: number

@@ -8,6 +8,7 @@ import type { ClusterRec } from './state.js'
 import type { TagStore } from './tags.js'
 import type { TaskDefinitionStore } from './task-definitions.js'
 import type { TaskRuntime } from './task-runtime.js'
+import type { Propagation } from './propagation.js'
 
 /** Everything the operation handlers share. */
 export interface EcsContext {
@@ -21,6 +22,7 @@ export interface EcsContext {
   images: ImageBehaviours
   runtime: TaskRuntime
   scheduler: Scheduler
+  propagation: Propagation
 }
 
 /** The cluster a request names (default: "default", as ECS does), or ClusterNotFoundException. */

@@ -2,6 +2,7 @@ import type { EcsContext } from './context.js'
 import type { ImageBehaviour } from './images.js'
 import { nameOf } from './ids.js'
 import type { TaskRec } from './state.js'
+import type { PropagationWindows } from './propagation.js'
 
 /** Body of `POST /_emulator/tasks/stop`. */
 export interface StopTasksRequest {
@@ -91,5 +92,9 @@ export function control(ctx: EcsContext, method: string, route: string, body: un
   if (route === 'images' && method === 'GET') return { images: ctx.images.list() }
   if (route === 'tasks/stop' && method === 'POST') return stopTasks(ctx, body as StopTasksRequest)
   if (route === 'services' && method === 'GET') return { services: compactServices(ctx) }
+  if (route === 'propagation' && method === 'POST') {
+    return { windows: ctx.propagation.set((body ?? {}) as Partial<PropagationWindows>) }
+  }
+  if (route === 'propagation' && method === 'GET') return { windows: ctx.propagation.windows }
   return undefined
 }

@@ -12,6 +12,7 @@ import { unsupportedOperation } from './errors.js'
 import { ImageBehaviours } from './images.js'
 import * as protocol from './protocol.js'
 import { Scheduler } from './scheduler.js'
+import { Propagation } from './propagation.js'
 import {
   createService,
   deleteService,
@@ -80,7 +81,8 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
     tags,
     images,
     runtime,
-    scheduler: new Scheduler(clock, runtime, opts.vpcs)
+    scheduler: new Scheduler(clock, runtime, opts.vpcs),
+    propagation: new Propagation()
   }
   const seed = () => {
     ctx.clusters.clear()
@@ -138,6 +140,7 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
       tags.clear()
       images.clear()
       ctx.taskDefinitions.clear()
+      ctx.propagation.reset()
       seed()
       startTicking()
     },

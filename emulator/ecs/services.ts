@@ -86,6 +86,11 @@ function validateNetworking(
         `The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`
       )
     }
+    ctx.propagation.checkAssociation({
+      targetGroupArn: lb.targetGroupArn,
+      associatedAtMs: tg.associatedAtMs,
+      nowMs: ctx.clock.now()
+    })
     const container = td.containerDefinitions?.find(c => c.name === lb.containerName)
     if (!container)
       throw invalidParameter(`The container ${lb.containerName} does not exist in the task definition.`)
@@ -102,6 +107,9 @@ function validateNetworking(
     }
   }
 }
+
+const daemonDesiredCount = () =>
+  invalidParameter('The daemon scheduling strategy does not support a desired count for services.')
 
 function findService(cluster: ClusterRec, ref: string | undefined): ServiceRec | undefined {
   return cluster.services.get(nameOf(ref ?? ''))
@@ -148,9 +156,11 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
       'The desiredCount must be specified for services with the REPLICA scheduling strategy.'
     )
   }
+  if (strategy === 'DAEMON' && input.desiredCount !== undefined) throw daemonDesiredCount()
   const launchType = launchTypeOf(input)
   const loadBalancers = input.loadBalancers ?? []
   validateNetworking(ctx, td, launchType, loadBalancers, input.networkConfiguration, input.role)
+  if (loadBalancers.length && !input.role) ctx.propagation.checkServiceLinkedRole(ctx.clock.now())
   const now = ctx.clock.nowDate()
   const { accountId } = ctx.scope
   const serviceArn = arns.service(ctx.scope, cluster.cluster.clusterName!, name)
@@ -169,7 +179,11 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     loadBalancers,
     serviceRegistries: input.serviceRegistries ?? [],
     status: 'ACTIVE',
-    desiredCount: input.desiredCount ?? 0,
+    // DAEMON: one task per ACTIVE container instance, counted by ECS.
+    desiredCount:
+      strategy === 'DAEMON'
+        ? cluster.instances.filter(i => i.instance.status === 'ACTIVE').length
+        : (input.desiredCount ?? 0),
     runningCount: 0,
     pendingCount: 0,
     ...(input.capacityProviderStrategy
@@ -206,6 +220,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     history: [],
     events: [],
     clientToken: input.clientToken,
+    createdAtMs: ctx.clock.now(),
     steady: false,
     pending: emptyPending()
   }
@@ -233,8 +248,10 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   const network = input.networkConfiguration ?? s.networkConfiguration
   const role = s.roleArn && !s.roleArn.includes('aws-service-role') ? s.roleArn : undefined
   validateNetworking(ctx, td, launchType, loadBalancers, network, role)
+  if (input.desiredCount !== undefined && s.schedulingStrategy === 'DAEMON') throw daemonDesiredCount()
   if (input.desiredCount !== undefined) {
     if (input.desiredCount < 0) throw invalidParameter('desiredCount must be at least 0.')
+    if (input.desiredCount === 0 && (s.desiredCount ?? 0) > 0) svc.scaledToZeroAtMs = ctx.clock.now()
     s.desiredCount = input.desiredCount
   }
   if (input.deploymentConfiguration) {
@@ -276,9 +293,11 @@ export function deleteService(ctx: EcsContext, input: DeleteServiceCommandInput)
   if (!svc) throw serviceNotFound()
   if (svc.service.status === 'INACTIVE') throw serviceNotActive()
   if (svc.service.status === 'ACTIVE') {
-    if ((svc.service.desiredCount ?? 0) > 0 && !input.force) {
+    const daemon = svc.service.schedulingStrategy === 'DAEMON'
+    if ((svc.service.desiredCount ?? 0) > 0 && !input.force && !daemon) {
       throw invalidParameter('The service cannot be stopped while it is scaled above 0.')
     }
+    if (!input.force) ctx.propagation.checkDeploymentsStopped(svc.scaledToZeroAtMs, ctx.clock.now())
     svc.service.desiredCount = 0
     svc.service.status = 'DRAINING'
   }
@@ -295,7 +314,8 @@ export function describeServices(ctx: EcsContext, input: DescribeServicesCommand
   const failures: { arn: string; reason: string }[] = []
   for (const ref of names) {
     const svc = findService(cluster, ref)
-    if (svc) services.push(describeService(ctx, svc, withTags))
+    if (svc && ctx.propagation.serviceVisible(svc.createdAtMs, ctx.clock.now()))
+      services.push(describeService(ctx, svc, withTags))
     else {
       failures.push({
         arn: ref.startsWith('arn:') ? ref : arns.service(ctx.scope, cluster.cluster.clusterName!, ref),

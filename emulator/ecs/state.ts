@@ -60,6 +60,9 @@ export interface ServiceRec {
   lastCompleted?: { id: string } & DeploymentSpec
   steady: boolean
   inactiveAtMs?: number
+  /** Emulated ms of CreateService and of the UpdateService that scaled it to 0 (propagation windows). */
+  createdAtMs?: number
+  scaledToZeroAtMs?: number
   /** Collected during a tick, written as one event each (AWS batches them the same way). */
   pending: {
     started: string[]

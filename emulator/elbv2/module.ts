@@ -116,13 +116,19 @@ export function createElbv2Module(opts: {
     }
   })
   const servers = new ListenerServers({ store, health, clock: opts.clock })
+  const associatedAt = new Map<string, number>()
   const ctx: Elbv2Context = {
     ...opts,
     store,
     health,
     servers,
     refreshUsage: () => {
-      for (const arn of store.tgs.keys()) health.setInUse(arn, store.loadBalancersOf(arn).length > 0)
+      for (const arn of store.tgs.keys()) {
+        const inUse = store.loadBalancersOf(arn).length > 0
+        health.setInUse(arn, inUse)
+        if (!inUse) associatedAt.delete(arn)
+        else if (!associatedAt.has(arn)) associatedAt.set(arn, opts.clock.now())
+      }
     }
   }
 
@@ -208,6 +214,7 @@ export function createElbv2Module(opts: {
         targetType: (r.tg.TargetType ?? 'instance') as TargetGroupView['targetType'],
         vpcId: r.tg.VpcId,
         loadBalancerArns: store.loadBalancersOf(arn),
+        associatedAtMs: associatedAt.get(arn),
         healthCheckPath: h.path,
         healthCheckPort: h.port,
         healthCheckIntervalSeconds: h.intervalMs / 1000,

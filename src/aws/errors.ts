@@ -67,8 +67,22 @@ function advice(code: string, message: string, step: string): string {
   if (lower.includes('does not have an associated load balancer')) {
     return (
       'ECS only accepts a target group that is attached to a load balancer (by a listener default action ' +
-      'or a listener rule). The action attaches it before creating the service; if the listener or rule ' +
-      'was removed meanwhile, run the action again.'
+      'or a listener rule). The action attaches it before creating the service and retried while ECS did ' +
+      'not see the attachment yet; if the listener or rule exists, run the action again (what it created ' +
+      'is reused), else check that nothing removed it meanwhile.'
+    )
+  }
+  if (lower.includes('unable to assume the service linked role')) {
+    return (
+      "ECS's service-linked role (AWSServiceRoleForECS) is missing or was created moments ago; the action " +
+      'retried meanwhile. Check that it exists (aws iam create-service-linked-role --aws-service-name ' +
+      'ecs.amazonaws.com creates it), then run the action again.'
+    )
+  }
+  if (lower.includes('cannot be stopped while deployments are active')) {
+    return (
+      'The service was scaled to 0 and ECS still counts its deployments as active; the action retried ' +
+      'meanwhile. Run the teardown again in a minute: the service is already at 0 tasks.'
     )
   }
   switch (code) {
@@ -77,7 +91,9 @@ function advice(code: string, message: string, step: string): string {
     case 'PriorityInUse':
       return 'Another rule took this priority. Set a free Priority in the listener-rule input, or let the action allocate one (omit Priority).'
     case 'TooManyRules':
-      return 'The listener has reached its rule limit (100 by default). Remove unused rules (e.g. old PR previews) or raise the quota.'
+      // The quota is per load balancer, over all its listeners, default rules not counted (Quotas for your
+      // Application Load Balancers: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html).
+      return 'The load balancer has reached its rule quota (100 rules by default, counted over all its listeners, default rules not counted). Remove unused rules on any of its listeners (e.g. the previews of closed pull requests: delete: true) or ask AWS to raise the "Rules per Application Load Balancer" quota.'
     case 'ServiceNotActive':
       return 'The service is not ACTIVE (it is being deleted). Wait until it is INACTIVE, then run the action again to create it anew.'
     case 'ClusterNotFound':

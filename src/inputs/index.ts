@@ -4,7 +4,7 @@ import { InputError } from './errors.js'
 import { applyImages } from './images.js'
 import { knownNetworkMode } from './network-mode.js'
 import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type RawInputs } from './table.js'
-import { validateCombination } from './validate-combination.js'
+import { validateCombination, validateDaemon } from './validate-combination.js'
 import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
 import { validateService } from './validate-service.js'
@@ -152,6 +152,7 @@ function buildRequest(
       `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
     )
   }
+  validateDaemon({ service, desiredCountInput: input.desiredCount })
   validateService(service, {
     cluster: input.cluster,
     targetGroupGiven: input.targetGroup !== undefined,

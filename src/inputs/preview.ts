@@ -30,9 +30,6 @@ export const NAME_LIMITS = {
   hostHeader: HOST_HEADER_MAX
 } as const
 
-/** ALB quotas checked before any change (the defaults; AWS can raise the rules quota on request). */
-export const RULE_QUOTAS = { rulesPerLoadBalancer: 100, conditionValuesPerRule: 5 } as const
-
 /** The listener rule conditions of a preview: its host name, or `/<id>` and everything under it. */
 export function previewConditions(preview: PreviewOptions): RuleCondition[] {
   if (preview.routing === 'host') {
@@ -104,40 +101,5 @@ export function applyPreview(
     redirectHttpToHttps: false,
     tags: withTag(request.tags, PREVIEW_TAG, id),
     preview
-  }
-}
-
-/** Values in a rule's conditions, as the ALB counts them towards its per-rule quota. */
-export function countConditionValues(conditions: RuleCondition[]): number {
-  let n = 0
-  for (const c of conditions) {
-    n +=
-      (c.HostHeaderConfig?.Values ?? c.PathPatternConfig?.Values ?? c.Values)?.length ??
-      c.HttpHeaderConfig?.Values?.length ??
-      c.QueryStringConfig?.Values?.length ??
-      c.HttpRequestMethodConfig?.Values?.length ??
-      c.SourceIpConfig?.Values?.length ??
-      0
-  }
-  return n
-}
-
-/**
- * Fails, before any change, when one more rule would exceed the ALB's quotas. `existingRules` counts the
- * non-default rules already on the load balancer.
- */
-export function checkRuleQuota(opts: { existingRules: number; conditionValues: number }): void {
-  const { rulesPerLoadBalancer, conditionValuesPerRule } = RULE_QUOTAS
-  if (opts.conditionValues > conditionValuesPerRule) {
-    throw new DeployError(
-      `listener rule: its conditions hold ${opts.conditionValues} values; an ALB rule allows at most ${conditionValuesPerRule} in total. ` +
-        'Split the rule or use fewer host names / path patterns.'
-    )
-  }
-  if (opts.existingRules + 1 > rulesPerLoadBalancer) {
-    throw new DeployError(
-      `listener rule: the load balancer already has ${opts.existingRules} rules, the ALB quota is ${rulesPerLoadBalancer} ` +
-        '(not counting default rules). Tear down previews of closed pull requests (delete: true), or ask AWS to raise the quota.'
-    )
   }
 }

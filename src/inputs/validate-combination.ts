@@ -119,3 +119,25 @@ function checkTargetType(c: Combination): void {
     )
   }
 }
+
+/**
+ * A DAEMON service runs one task per container instance: CreateService and UpdateService refuse a
+ * desiredCount with it ("The daemon scheduling strategy does not support a desired count for services").
+ */
+export function validateDaemon(opts: { service: ServiceInput; desiredCountInput: number | undefined }): void {
+  if (opts.service.schedulingStrategy !== 'DAEMON') return
+  if (opts.desiredCountInput !== undefined) {
+    throw new InputError(
+      'desired-count',
+      undefined,
+      'must be left out for a DAEMON service (schedulingStrategy DAEMON runs one task per container instance)'
+    )
+  }
+  if (opts.service.desiredCount !== undefined) {
+    throw new InputError(
+      'service',
+      'desiredCount',
+      'must be left out with schedulingStrategy DAEMON: ECS runs one task per container instance and refuses a desired count'
+    )
+  }
+}

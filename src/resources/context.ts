@@ -15,6 +15,8 @@ export interface CallContext {
   request: DeployRequest
   /** The step's name, for error messages: `ModifyTargetGroup web: …`. */
   name: string
+  /** Where retries of a call AWS refused for a moment are told. */
+  log?: (line: string) => void
 }
 
 /** What a call returned that later calls or the outputs need. */

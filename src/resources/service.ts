@@ -11,6 +11,7 @@ import {
   type UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { retryPropagation } from '../aws/retry.js'
 import { canonicalJson, creationChanges, isSubset, sortedSet } from '../model/diff.js'
 import type { Call, ChangeCall, FieldChange, Operation, PlanStep } from '../model/plan.js'
 import { pendingArn } from '../model/placeholders.js'
@@ -100,12 +101,16 @@ function targetGroupLoadBalancers(
  *
  * desiredCount: the desired-count input wins when set. Otherwise the service JSON's desiredCount is used
  * when the service is created (1 when absent), and left alone on update: once a service runs, an
- * autoscaling policy may own its count, and a deploy must not reset it to the file's number.
+ * autoscaling policy may own its count, and a deploy must not reset it to the file's number. A DAEMON
+ * service has none: ECS runs one task per container instance and refuses a desiredCount.
  */
 export function desiredService(opts: DesiredServiceOptions): DesiredService {
   const { request } = opts
   const { desiredCount: fileCount, ...rest } = request.service
-  const desiredCount = request.desiredCount ?? (opts.creating ? (fileCount ?? 1) : undefined)
+  const daemon = request.service.schedulingStrategy === 'DAEMON'
+  const desiredCount = daemon
+    ? undefined
+    : (request.desiredCount ?? (opts.creating ? (fileCount ?? 1) : undefined))
   const loadBalancers = opts.targetGroupArn
     ? targetGroupLoadBalancers({ ...opts, targetGroupArn: opts.targetGroupArn })
     : request.service.loadBalancers
@@ -330,14 +335,22 @@ export async function executeServiceCall(ctx: CallContext, call: ServiceCall): P
   const name = ctx.name
   if (call.call === 'UpdateService') {
     const out = await withExplanation(`UpdateService ${name}`, () =>
-      ecs.send(new UpdateServiceCommand(call.input))
+      retryPropagation({
+        what: `UpdateService ${name}`,
+        call: () => ecs.send(new UpdateServiceCommand(call.input)),
+        log: ctx.log
+      })
     )
     return { arn: out.service?.serviceArn, deploymentId: primaryDeploymentId(out.service) }
   }
   const input: CreateServiceCommandInput = { ...call.input, clientToken: serviceClientToken(call.input) }
   const out = await withExplanation(`CreateService ${name}`, async () => {
     try {
-      return await ecs.send(new CreateServiceCommand(input))
+      return await retryPropagation({
+        what: `CreateService ${name}`,
+        call: () => ecs.send(new CreateServiceCommand(input)),
+        log: ctx.log
+      })
     } catch (error) {
       // ECS's word for "a service of this name was created since we looked, with another input".
       if (isAwsError(error, 'InvalidParameter') && /not idempotent/i.test((error as Error).message)) {

@@ -74,7 +74,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<Applied> {
           continue
         }
         const call = resolvePlaceholders(op.do, values)
-        const out = await executeCall({ clients, request, name: step.name }, call)
+        const out = await executeCall({ clients, request, name: step.name, log }, call)
         if ('produces' in call) {
           if (out.arn) values.set(call.produces.arn, out.arn)
           if (call.produces.vpcId && out.vpcId) values.set(call.produces.vpcId, out.vpcId)

@@ -109,7 +109,8 @@ export async function watchAndRecover(opts: {
     log,
     deploymentId: applied.deploymentId,
     taskDefinitionArn: applied.taskDefinitionArn,
-    healthCheckChange: applied.healthCheckChange
+    healthCheckChange: applied.healthCheckChange,
+    serviceCreated: applied.serviceCreated
   })
   if (result.ok) return { result }
 

@@ -10,6 +10,7 @@ import {
   type Rule
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError, isAwsError, withExplanation } from '../aws/errors.js'
+import { retryPropagation } from '../aws/retry.js'
 import type { Clients } from '../aws/clients.js'
 import { PREVIEW_TAG } from '../model/names.js'
 import type { DeployRequest } from '../model/request.js'
@@ -138,7 +139,11 @@ async function planService(ctx: PlanContext & { targetGroupArns: Set<string> }):
     resource: 'service',
     name,
     arn: service.serviceArn,
-    calls: service.desiredCount !== 0 ? ['UpdateService', 'DeleteService'] : ['DeleteService']
+    // A DAEMON service has no desired count to set (ECS refuses one); DeleteService stops its tasks.
+    calls:
+      service.desiredCount !== 0 && service.schedulingStrategy !== 'DAEMON'
+        ? ['UpdateService', 'DeleteService']
+        : ['DeleteService']
   })
 }
 
@@ -327,7 +332,11 @@ async function removeService(ctx: ApplyContext, r: Removal): Promise<void> {
       ctx.log?.(`scaled service ${name} to 0`)
     }
     await withExplanation(`DeleteService ${name}`, () =>
-      clients.ecs.send(new DeleteServiceCommand({ cluster, service: name }))
+      retryPropagation({
+        what: `DeleteService ${name}`,
+        call: () => clients.ecs.send(new DeleteServiceCommand({ cluster, service: name })),
+        log: ctx.log
+      })
     )
   } catch (error) {
     // Deleted meanwhile (a concurrent teardown, or an interrupted one finishing).

@@ -260,8 +260,20 @@ export function diagnoseTimeout(input: TimeoutInput): Diagnosis {
   }
 }
 
-/** When DescribeServices does not know the service (deleted while we watched). */
-export function serviceMissing(serviceName: string, cluster: string): Diagnosis {
+/**
+ * When DescribeServices does not know the service: deleted while we watched, or (`created`) never visible
+ * since this run created it.
+ */
+export function serviceMissing(serviceName: string, cluster: string, created = false): Diagnosis {
+  if (created) {
+    return {
+      kind: 'service-missing',
+      title: `Service ${serviceName} not visible`,
+      cause: `CreateService succeeded, but DescribeServices still answers MISSING for ${serviceName} in cluster ${cluster}`,
+      evidence: [],
+      hint: 'ECS has not made the new service visible yet (eventual consistency): run the deploy again in a few minutes; it finds and reuses the service'
+    }
+  }
   return {
     kind: 'service-missing',
     title: `Service ${serviceName} not found`,

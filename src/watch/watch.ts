@@ -46,12 +46,20 @@ export interface WatchOptions {
    * "every target healthy" counts only once the new check has had time to fail a target.
    */
   healthCheckChange?: HealthCheckChange
+  /**
+   * Apply created the service: DescribeServices may answer MISSING for a while (ECS's eventual
+   * consistency), which then means "not visible yet", not "deleted".
+   */
+  serviceCreated?: boolean
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms))
 }
+
+/** How long a service just created may stay invisible to DescribeServices before it counts as missing. */
+const NOT_YET_VISIBLE_MS = 30_000
 
 /** Throttled polls wait longer, up to this many poll intervals. */
 const MAX_BACKOFF_FACTOR = 4
@@ -96,6 +104,7 @@ class RolloutWatch {
   private lastLine?: string
   private lastSnapshot?: Snapshot
   private saidUntrusted = false
+  private saidNotVisible = false
   private readonly timeline: { atMs: number; line: string }[] = []
 
   constructor(private readonly opts: WatchOptions) {
@@ -228,7 +237,14 @@ class RolloutWatch {
 
   private fold(fetched: Fetched): WatchResult | undefined {
     const { service } = fetched
-    if (!service) return this.finish(false, serviceMissing(this.opts.serviceName, this.opts.cluster))
+    if (!service && this.notVisibleYet()) return undefined
+    if (!service) {
+      const { serviceName, cluster } = this.opts
+      return this.finish(
+        false,
+        serviceMissing(serviceName, cluster, this.opts.serviceCreated && !this.lastSnapshot)
+      )
+    }
 
     this.followDeployment(service)
     const deployment = findDeployment(service, this.watchedId)
@@ -266,6 +282,22 @@ class RolloutWatch {
     const verdict = diagnose(this.observations(snapshot))
     if (verdict.fatal) return this.finish(false, verdict.fatal)
     return undefined
+  }
+
+  /**
+   * True while a service apply just created may still be unknown to DescribeServices: never seen by a poll
+   * yet, and within NOT_YET_VISIBLE_MS of the watch's start. Says so once.
+   */
+  private notVisibleYet(): boolean {
+    if (!this.opts.serviceCreated || this.lastSnapshot || this.elapsed() >= NOT_YET_VISIBLE_MS) return false
+    if (!this.saidNotVisible) {
+      this.saidNotVisible = true
+      this.say(
+        `DescribeServices does not list service ${this.opts.serviceName} yet (MISSING right after CreateService): ` +
+          `waiting up to ${NOT_YET_VISIBLE_MS / 1000} s for it to become visible`
+      )
+    }
+    return true
   }
 
   /**

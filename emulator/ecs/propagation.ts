@@ -1,0 +1,78 @@
+import { invalidParameter } from './errors.js'
+
+/**
+ * ECS's eventual consistency, as windows of emulated time after the event that opens each one. AWS has
+ * them all (terraform-provider-aws retries each: internal/service/ecs/service.go, retryServiceCreate,
+ * resourceServiceDelete, and the DescribeServices retry after create, hashicorp/terraform-provider-aws#3387);
+ * their length on AWS is not documented and varies. Defaults are short, so that a call made at once after
+ * the event meets them while ordinary runs are not slowed; the control API lengthens them.
+ */
+export interface PropagationWindows {
+  /** CreateService / UpdateService after a target group was associated with a load balancer. */
+  targetGroupAssociationMs: number
+  /** CreateService after the first CreateService of the account (which creates ECS's service-linked role). */
+  serviceLinkedRoleMs: number
+  /** DescribeServices answers MISSING for a service created this long ago or less. */
+  serviceVisibleMs: number
+  /** DeleteService after the UpdateService that scaled the service to 0. */
+  deploymentsActiveMs: number
+}
+
+export const DEFAULT_WINDOWS: PropagationWindows = {
+  targetGroupAssociationMs: 200,
+  // A fresh account only; the seeded account has had its role for long.
+  serviceLinkedRoleMs: 0,
+  serviceVisibleMs: 200,
+  deploymentsActiveMs: 200
+}
+
+export class Propagation {
+  windows: PropagationWindows = { ...DEFAULT_WINDOWS }
+  /** When the account's first CreateService came (the service-linked role's creation). */
+  private firstCreateServiceMs?: number
+
+  set(windows: Partial<PropagationWindows>): PropagationWindows {
+    for (const [k, v] of Object.entries(windows)) {
+      if (!(k in DEFAULT_WINDOWS)) throw new Error(`propagation: unknown window "${k}"`)
+      if (typeof v !== 'number' || !(v >= 0))
+        throw new Error(`propagation: "${k}" must be a number of ms >= 0`)
+      this.windows[k as keyof PropagationWindows] = v
+    }
+    return this.windows
+  }
+
+  reset(): void {
+    this.windows = { ...DEFAULT_WINDOWS }
+    this.firstCreateServiceMs = undefined
+  }
+
+  /** "Unable to assume the service linked role" while the role created by the first CreateService propagates. */
+  checkServiceLinkedRole(nowMs: number): void {
+    this.firstCreateServiceMs ??= nowMs
+    if (nowMs < this.firstCreateServiceMs + this.windows.serviceLinkedRoleMs) {
+      throw invalidParameter(
+        'Unable to assume the service linked role. Please verify that the ECS service linked role exists.'
+      )
+    }
+  }
+
+  /** ECS does not see a target group's association with a load balancer at once. */
+  checkAssociation(opts: { targetGroupArn: string; associatedAtMs?: number; nowMs: number }): void {
+    const { associatedAtMs, nowMs } = opts
+    if (associatedAtMs !== undefined && nowMs < associatedAtMs + this.windows.targetGroupAssociationMs) {
+      throw invalidParameter(
+        `The target group with targetGroupArn ${opts.targetGroupArn} does not have an associated load balancer.`
+      )
+    }
+  }
+
+  serviceVisible(createdAtMs: number | undefined, nowMs: number): boolean {
+    return createdAtMs === undefined || nowMs >= createdAtMs + this.windows.serviceVisibleMs
+  }
+
+  checkDeploymentsStopped(scaledToZeroAtMs: number | undefined, nowMs: number): void {
+    if (scaledToZeroAtMs !== undefined && nowMs < scaledToZeroAtMs + this.windows.deploymentsActiveMs) {
+      throw invalidParameter('The service cannot be stopped while deployments are active.')
+    }
+  }
+}
