@@ -53,7 +53,7 @@ test('TooManyRules on a listener with no rule of its own: the advice names the l
     seedInputs({ 'desired-count': '1', 'preview-routing': 'host', 'preview-id': 'pr-1' })
   )
   expect(preview.code).toBe(1)
-  expect(preview.stdout).toMatch(/CreateRule \S+ failed \(TooManyRules\)/)
+  expect(preview.stdout).toMatch(/::error::CreateRule .* failed \(TooManyRules\)/)
   expect(preview.stdout).toMatch(/The load balancer has reached its rule quota/)
   expect(preview.stdout).toMatch(/counted over all its listeners/)
   expect(preview.stdout).not.toMatch(/The listener has reached its rule limit/)
