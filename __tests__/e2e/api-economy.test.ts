@@ -27,10 +27,10 @@ const scenario = (name: string): ScenarioCalls => {
 
 test('first deploy creates each resource once, in dependency order', () => {
   expect(scenario('first deploy').mutating).toEqual([
+    'RegisterTaskDefinition',
     'CreateLoadBalancer',
     'CreateTargetGroup',
     'CreateListener',
-    'RegisterTaskDefinition',
     'CreateService'
   ])
 })

@@ -64,10 +64,10 @@ describe('seed walk', () => {
 
     const mutating = (await suite.control.mutatingCalls()).map(c => c.operation)
     expect(mutating).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'CreateTargetGroup',
       'CreateListener',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
     const create = (await suite.control.calls()).find(c => c.operation === 'CreateService')!
@@ -262,12 +262,12 @@ describe('load balancer and target group attributes', () => {
     const first = await deploy(inputs)
     expectSuccess(first)
     expect((await suite.control.mutatingCalls()).map(c => c.operation)).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'ModifyLoadBalancerAttributes',
       'CreateTargetGroup',
       'ModifyTargetGroupAttributes',
       'CreateListener',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
     const attributes = await attributesOf(first)

@@ -42,7 +42,7 @@ const planText = (run: ActionRun): string => {
   return run.stdout.slice(start, run.stdout.indexOf('::endgroup::', start))
 }
 
-const APPLY_ORDER = ['load-balancer', 'target-group', 'listener', 'task-definition', 'service']
+const APPLY_ORDER = ['task-definition', 'load-balancer', 'target-group', 'listener', 'service']
 
 describe('dry-run', () => {
   test('on an empty account: every resource is a create, in apply order, and nothing is called that mutates', async () => {
@@ -56,10 +56,10 @@ describe('dry-run', () => {
     expect(plan.map(s => s.resource)).toEqual(APPLY_ORDER)
     expect(plan.map(s => s.action)).toEqual(APPLY_ORDER.map(() => 'create'))
     expect(plan.flatMap(s => s.calls)).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'CreateTargetGroup',
       'CreateListener',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
     expect(run.outputs.changed).toBe('true')
@@ -86,10 +86,10 @@ describe('dry-run', () => {
 
     const plan = planOf(run)
     expect(plan.map(s => `${s.resource}:${s.action}`)).toEqual([
+      'task-definition:update',
       'load-balancer:none',
       'target-group:none',
       'listener:none',
-      'task-definition:update',
       'service:update'
     ])
     const td = plan.find(s => s.resource === 'task-definition')!
@@ -236,14 +236,19 @@ describe('a real run does what its plan said', () => {
     const plan = planOf(run)
     expect(plan).toEqual(planOf(dry))
     expect(plan.flatMap(s => s.calls)).toEqual([
+      'RegisterTaskDefinition',
       ...PROBE_CALLS,
       'ModifyTargetGroup',
-      'RegisterTaskDefinition',
       'UpdateService'
     ])
-    expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual(
-      plan.flatMap(s => s.calls)
-    )
+    // Apply proves a new health check before any change: the probe's calls come first, whatever step
+    // lists them; the rest in the plan's order.
+    const planned = plan.flatMap(s => s.calls)
+    const probing = planned.filter(c => PROBE_CALLS.includes(c))
+    expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([
+      ...probing,
+      ...planned.filter(c => !PROBE_CALLS.includes(c))
+    ])
     const service = plan.find(s => s.resource === 'service')!
     expect(service.changes.map(c => c.field)).toEqual(['taskDefinition', 'desiredCount'])
     const tg = plan.find(s => s.resource === 'target-group')!

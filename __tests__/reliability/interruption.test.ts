@@ -100,13 +100,13 @@ describe('interrupted after each mutating call, then run again', () => {
     ])
     // The scenario makes every kind of mutating call the action knows, each once per run.
     expect(deployRef.ops).toEqual([
+      'RegisterTaskDefinition',
       'CreateLoadBalancer',
       'ModifyLoadBalancerAttributes',
       'CreateTargetGroup',
       'ModifyTargetGroupAttributes',
       'CreateListener',
       'CreateRule',
-      'RegisterTaskDefinition',
       'CreateService'
     ])
     // The health-check probe runs first: a cut inside it leaves a temporary group or rule behind, which
@@ -117,6 +117,7 @@ describe('interrupted after each mutating call, then run again', () => {
       'RegisterTargets',
       'DeleteRule',
       'DeleteTargetGroup',
+      'RegisterTaskDefinition',
       'SetSecurityGroups',
       'SetSubnets',
       'ModifyLoadBalancerAttributes',
@@ -125,7 +126,6 @@ describe('interrupted after each mutating call, then run again', () => {
       'ModifyListener',
       'ModifyRule',
       'SetRulePriorities',
-      'RegisterTaskDefinition',
       'UpdateService'
     ])
 

@@ -191,10 +191,10 @@ describe('resources without the stack tag', () => {
       'RegisterTargets',
       'DeleteRule',
       'DeleteTargetGroup',
+      'RegisterTaskDefinition',
       'ModifyTargetGroup',
       'ModifyListener',
       'SetRulePriorities',
-      'RegisterTaskDefinition',
       'UpdateService'
     ])
   })
