@@ -1,10 +1,5 @@
 import type { DeployRequest, PreviewOptions } from '../../src/model/request.js'
-import {
-  applyPreview,
-  fitName,
-  PREVIEW_TAG,
-  previewUrl
-} from '../../src/inputs/preview.js'
+import { applyPreview, fitName, PREVIEW_TAG, previewUrl } from '../../src/inputs/preview.js'
 import { previewIdFromEvent } from '../../src/inputs/validate-preview.js'
 import { seedRequest, seedService } from '../fixtures/seed.js'
 
