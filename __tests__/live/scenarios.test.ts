@@ -30,6 +30,7 @@ import {
   newRunPrefix,
   sweepRun
 } from '../../test-support/live-target.js'
+import { expectSuccess } from '../reliability/harness.js'
 
 const readPolicy = (file: string) =>
   JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8')) as PolicyDocument
@@ -162,10 +163,6 @@ const previewOf = () => ({ 'preview-routing': 'host', 'preview-id': PREVIEW_ID }
 
 const deploy = (with_: Record<string, string>): Promise<ActionRun> =>
   runAction({ inputs: with_, endpoint: emulator?.url, timeoutMs: STEP_MS - 30_000 })
-
-const expectSuccess = (run: ActionRun, what: string): void => {
-  if (run.code !== 0) throw new Error(`${what} failed (${run.code}):\n${run.stdout}\n${run.stderr}`)
-}
 
 /** The emulator's mutating calls since a point of its log (AWS keeps no such log for the suite). */
 const lastSeq = (): number => emulator?.calls.lastSeq() ?? 0
