@@ -49,6 +49,15 @@ export class EmulatorControl {
   propagation(windows: Partial<PropagationWindows>): Promise<{ windows: PropagationWindows }> {
     return this.req('POST', 'propagation', windows)
   }
+  /** Lambda lifecycle hook answers: `{function, hookStatus, callBackDelay?}` (one or an array). */
+  hooks(answers: unknown): Promise<{ invocations: { function: string; lifecycleStage: string }[] }> {
+    return this.req('POST', 'hooks', answers)
+  }
+  hookInvocations(): Promise<{
+    invocations: { function: string; lifecycleStage: string; answered: string }[]
+  }> {
+    return this.req('GET', 'hooks')
+  }
   iam(policy: unknown): Promise<unknown> {
     return this.req('POST', 'iam', policy)
   }

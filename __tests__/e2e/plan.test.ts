@@ -244,10 +244,11 @@ describe('a real run does what its plan said', () => {
     // Apply proves a new health check before any change: the probe's calls come first, whatever step
     // lists them; the rest in the plan's order.
     const planned = plan.flatMap(s => s.calls)
-    const probing = planned.filter(c => PROBE_CALLS.includes(c))
+    const isProbe = (c: string) => (PROBE_CALLS as readonly string[]).includes(c)
+    const probing = planned.filter(isProbe)
     expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([
       ...probing,
-      ...planned.filter(c => !PROBE_CALLS.includes(c))
+      ...planned.filter(c => !isProbe(c))
     ])
     const service = plan.find(s => s.resource === 'service')!
     expect(service.changes.map(c => c.field)).toEqual(['taskDefinition', 'desiredCount'])

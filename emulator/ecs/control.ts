@@ -1,5 +1,6 @@
 import type { EcsContext } from './context.js'
 import type { ImageBehaviour } from './images.js'
+import type { HookAnswer } from './lifecycle-hooks.js'
 import { nameOf } from './ids.js'
 import type { TaskRec } from './state.js'
 import type { PropagationWindows } from './propagation.js'
@@ -96,5 +97,14 @@ export function control(ctx: EcsContext, method: string, route: string, body: un
     return { windows: ctx.propagation.set((body ?? {}) as Partial<PropagationWindows>) }
   }
   if (route === 'propagation' && method === 'GET') return { windows: ctx.propagation.windows }
+  if (route === 'hooks' && method === 'POST') {
+    for (const r of (Array.isArray(body) ? body : [body]) as HookAnswer[]) ctx.hookAnswers.add(r)
+    return ctx.hookAnswers.list()
+  }
+  if (route === 'hooks' && method === 'GET') return ctx.hookAnswers.list()
+  if (route === 'hooks' && method === 'DELETE') {
+    ctx.hookAnswers.clear()
+    return { ok: true }
+  }
   return undefined
 }
