@@ -4,8 +4,9 @@ import { invalidParameter } from './errors.js'
  * ECS's eventual consistency, as windows of emulated time after the event that opens each one. AWS has
  * them all (terraform-provider-aws retries each: internal/service/ecs/service.go, retryServiceCreate,
  * resourceServiceDelete, and the DescribeServices retry after create, hashicorp/terraform-provider-aws#3387);
- * their length on AWS is not documented and varies. Defaults are short, so that a call made at once after
- * the event meets them while ordinary runs are not slowed; the control API lengthens them.
+ * their length on AWS is not documented and varies (seconds). They are closed by default: tests that chain
+ * SDK calls directly (CreateService right after CreateListener, DescribeServices right after CreateService)
+ * stay deterministic; the control API opens each for as long as a test needs.
  */
 export interface PropagationWindows {
   /** CreateService / UpdateService after a target group was associated with a load balancer. */
@@ -19,11 +20,10 @@ export interface PropagationWindows {
 }
 
 export const DEFAULT_WINDOWS: PropagationWindows = {
-  targetGroupAssociationMs: 200,
-  // A fresh account only; the seeded account has had its role for long.
+  targetGroupAssociationMs: 0,
   serviceLinkedRoleMs: 0,
-  serviceVisibleMs: 200,
-  deploymentsActiveMs: 200
+  serviceVisibleMs: 0,
+  deploymentsActiveMs: 0
 }
 
 export class Propagation {
