@@ -16,6 +16,14 @@ import { clientError, invalidParameter, serviceNotActive, serviceNotFound } from
 import { emptyPending } from './events.js'
 import { arns, nameOf } from './ids.js'
 import { paginate } from './paging.js'
+import {
+  applyServiceLevelFields,
+  checkCapacityProviderChange,
+  deploymentFieldsChange,
+  describedCapacityProviderStrategy,
+  describedPlacementStrategy,
+  stampDeploymentFields
+} from './service-fields.js'
 import type { ClusterRec, ServiceRec } from './state.js'
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,255}$/
@@ -173,7 +181,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     runningCount: 0,
     pendingCount: 0,
     ...(input.capacityProviderStrategy
-      ? { capacityProviderStrategy: input.capacityProviderStrategy }
+      ? { capacityProviderStrategy: describedCapacityProviderStrategy(input.capacityProviderStrategy) }
       : { launchType }),
     ...(launchType === 'FARGATE'
       ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' }
@@ -188,7 +196,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     ...(roleArn ? { roleArn } : {}),
     createdAt: now,
     placementConstraints: input.placementConstraints ?? [],
-    placementStrategy: input.placementStrategy ?? [],
+    placementStrategy: describedPlacementStrategy(input.placementStrategy ?? []),
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
     schedulingStrategy: strategy,
@@ -216,6 +224,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     networkConfiguration: input.networkConfiguration,
     launchType
   })
+  stampDeploymentFields(svc, input)
   cluster.services.set(name, svc)
   return { service: describeService(ctx, svc, false) }
 }
@@ -233,6 +242,8 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   const network = input.networkConfiguration ?? s.networkConfiguration
   const role = s.roleArn && !s.roleArn.includes('aws-service-role') ? s.roleArn : undefined
   validateNetworking(ctx, td, launchType, loadBalancers, network, role)
+  checkCapacityProviderChange(svc, input)
+  const fieldsChanged = deploymentFieldsChange(svc, input)
   if (input.desiredCount !== undefined) {
     if (input.desiredCount < 0) throw invalidParameter('desiredCount must be at least 0.')
     s.desiredCount = input.desiredCount
@@ -245,13 +256,16 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   if (input.propagateTags) s.propagateTags = input.propagateTags
   if (input.enableECSManagedTags !== undefined) s.enableECSManagedTags = input.enableECSManagedTags
   if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand
-  if (input.placementStrategy) s.placementStrategy = input.placementStrategy
+  if (input.placementStrategy) s.placementStrategy = describedPlacementStrategy(input.placementStrategy)
+  const registriesChanged = applyServiceLevelFields(svc, input)
   if (input.placementConstraints) s.placementConstraints = input.placementConstraints
   const changed =
     td.taskDefinitionArn !== primary.taskDef.taskDefinitionArn ||
     !same(loadBalancers, primary.loadBalancers) ||
     !same(network, primary.networkConfiguration) ||
-    launchType !== primary.launchType
+    launchType !== primary.launchType ||
+    fieldsChanged ||
+    registriesChanged
   if (changed || input.forceNewDeployment) {
     s.taskDefinition = td.taskDefinitionArn
     s.loadBalancers = loadBalancers
@@ -263,6 +277,7 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
       networkConfiguration: network,
       launchType
     })
+    stampDeploymentFields(svc, input)
   } else {
     primary.deployment.desiredCount = s.desiredCount
     primary.deployment.updatedAt = ctx.clock.nowDate()

@@ -2,11 +2,13 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   UpdateServiceCommand,
+  type CapacityProviderStrategyItem,
   type ContainerDefinition,
   type CreateServiceCommandInput,
   type DescribeServicesCommandOutput,
   type ECSClient,
   type LoadBalancer as EcsLoadBalancer,
+  type PlacementStrategy,
   type Service,
   type UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
@@ -19,6 +21,12 @@ import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
 import { ecsTagMap, ecsTags, foreignRefusal, mayModify, ownership } from './ownership.js'
+import {
+  canonicalCapacityProviderStrategy,
+  canonicalPlacementStrategy,
+  describedServiceField,
+  SERVICE_FIELD_OFF
+} from '../aws/normalize/service.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
@@ -132,7 +140,12 @@ const UPDATABLE = [
   'propagateTags',
   'enableECSManagedTags',
   'placementConstraints',
-  'placementStrategy'
+  'placementStrategy',
+  'availabilityZoneRebalancing',
+  'serviceRegistries',
+  'serviceConnectConfiguration',
+  'volumeConfigurations',
+  'vpcLatticeConfigurations'
 ] as const
 
 type Updatable = (typeof UPDATABLE)[number]
@@ -162,7 +175,9 @@ function comparable(field: Updatable, value: unknown): unknown {
       }
     }
     case 'capacityProviderStrategy':
-      return sortedSet(value as unknown[])
+      return canonicalCapacityProviderStrategy(value as CapacityProviderStrategyItem[])
+    case 'placementStrategy':
+      return canonicalPlacementStrategy(value as PlacementStrategy[])
     default:
       return value
   }
@@ -173,7 +188,7 @@ export function serviceChanges(desired: DesiredService, actual: Service): FieldC
   for (const field of UPDATABLE) {
     const to = desired[field]
     if (to === undefined) continue
-    const from = actual[field]
+    const from = describedServiceField(actual, field)
     const same =
       field === 'networkConfiguration'
         ? isSubset(comparable(field, to), comparable(field, from ?? {}))
@@ -273,11 +288,15 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const previous: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
   for (const field of fields) {
     Object.assign(input, { [field]: desired[field] })
-    // What ECS described is what it runs now; a field it left unset has nothing to go back to.
-    if (existing[field] !== undefined)
-      Object.assign(previous, { [field]: restorable(field, existing[field]) })
+    // What ECS described is what it runs now; a field it left unset has nothing to go back to, unless
+    // UpdateService has a value that turns it off.
+    const now = describedServiceField(existing, field) ?? SERVICE_FIELD_OFF[field]
+    if (now !== undefined) Object.assign(previous, { [field]: restorable(field, now) })
   }
-  if (request.forceNewDeployment) input.forceNewDeployment = true
+  // ECS refuses a change of capacity provider strategy, either way, without a new deployment.
+  const strategyChange = fields.includes('capacityProviderStrategy')
+  if (request.forceNewDeployment || strategyChange) input.forceNewDeployment = true
+  if (strategyChange) previous.forceNewDeployment = true
   const operations: Operation[] = [
     {
       do: { call: 'UpdateService', input },
@@ -291,6 +310,12 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
     action: 'update',
     changes,
     arn,
+    ...(strategyChange && !request.forceNewDeployment
+      ? {
+          reason:
+            'capacityProviderStrategy changes: ECS requires a new deployment for it (forceNewDeployment)'
+        }
+      : {}),
     calls: stepCalls(operations),
     operations
   }
