@@ -296,7 +296,8 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   // ECS refuses a change of capacity provider strategy, either way, without a new deployment.
   const strategyChange = fields.includes('capacityProviderStrategy')
   if (request.forceNewDeployment || strategyChange) input.forceNewDeployment = true
-  if (strategyChange) previous.forceNewDeployment = true
+  // A launch type cannot be restored by UpdateService: the strategy then stays when rolled back.
+  if (strategyChange && previous.capacityProviderStrategy) previous.forceNewDeployment = true
   const operations: Operation[] = [
     {
       do: { call: 'UpdateService', input },
