@@ -21,6 +21,7 @@ import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
 import { ecsTagMap, ecsTags, foreignRefusal, mayModify, ownership } from './ownership.js'
+import { ecsTagOperations, tagDiff, tagFieldChanges } from './tagging.js'
 import {
   canonicalCapacityProviderStrategy,
   canonicalPlacementStrategy,
@@ -271,7 +272,9 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const changes = serviceChanges(desired, existing)
   if (request.forceNewDeployment) changes.push({ field: 'forceNewDeployment', to: true })
   const arn = existing.serviceArn
-  if (changes.length === 0) {
+  const tags = tagDiff(ecsTagMap(ecsTags(request, request.service.tags)), ecsTagMap(existing.tags))
+  const tagChanges = tagFieldChanges(tags)
+  if (changes.length === 0 && tagChanges.length === 0) {
     return { resource: 'service', name, action: 'none', changes, arn, calls: [], operations: [] }
   }
   const owner = ownership(ecsTagMap(existing.tags), request)
@@ -280,7 +283,7 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   if (!mayModify(owner, request)) {
     throw new DeployError(
       `Service ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
-        `${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
+        `${[...changes, ...tagChanges].map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
     )
   }
   const fields = changes.map(c => c.field).filter((f): f is Updatable => f !== 'forceNewDeployment')
@@ -299,17 +302,22 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   // A launch type cannot be restored by UpdateService: the strategy then stays when rolled back.
   if (strategyChange && previous.capacityProviderStrategy) previous.forceNewDeployment = true
   const operations: Operation[] = [
-    {
-      do: { call: 'UpdateService', input },
-      inverse: { call: 'UpdateService', input: previous },
-      says: `updated service ${name}: ${changes.map(c => c.field).join(', ')}`
-    }
+    ...(changes.length > 0
+      ? [
+          {
+            do: { call: 'UpdateService', input },
+            inverse: { call: 'UpdateService', input: previous },
+            says: `updated service ${name}: ${changes.map(c => c.field).join(', ')}`
+          } as Operation
+        ]
+      : []),
+    ...(arn ? ecsTagOperations({ arn, what: `service ${name}`, diff: tags }) : [])
   ]
   return {
     resource: 'service',
     name,
     action: 'update',
-    changes,
+    changes: [...changes, ...tagChanges],
     arn,
     ...(strategyChange && !request.forceNewDeployment
       ? {

@@ -28,6 +28,7 @@ import {
   previousAttributes
 } from './attributes.js'
 import { stepCalls } from './steps.js'
+import { elbTagOperations, tagDiff, tagFieldChanges, tagMapOf } from './tagging.js'
 
 /** Changed in place by ModifyTargetGroup. */
 export const HEALTH_CHECK_FIELDS = [
@@ -295,7 +296,8 @@ function inPlace(
   if (timing) throw new DeployError(`Target group ${name}: ${timing}`)
   const before = ctx.actual.targetGroupAttributes[arn ?? ''] ?? {}
   const attributes = attributeChanges(ctx.request.targetGroupAttributes, before)
-  const changes = [...health, ...attributes]
+  const tags = tagDiff(tagMapOf(elbTags(ctx.request, desired.Tags)), ctx.actual.elbTags[arn ?? ''])
+  const changes = [...health, ...attributes, ...tagFieldChanges(tags)]
   const step: PlanStep = {
     resource: 'target-group',
     name,
@@ -353,6 +355,7 @@ function inPlace(
       says: `set attributes of target group ${name}: ${attributesLine(wanted)}`
     })
   }
+  operations.push(...elbTagOperations({ arn, what: `target group ${name}`, diff: tags }))
   return { name, arn, step: { ...step, action: 'update', changes, calls: stepCalls(operations), operations } }
 }
 
