@@ -4,6 +4,7 @@
  * Each test runs dist/index.js against the emulator, which models those rules (emulator/FIDELITY.md).
  */
 import { DescribeServicesCommand, ECSClient, type Service } from '@aws-sdk/client-ecs'
+import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { fargateInputs, seedInputs } from '../../test-support/fixtures.js'
@@ -29,7 +30,9 @@ const describeService = async (name: string): Promise<Service> => {
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
   })
   try {
-    const out = await ecs.send(new DescribeServicesCommand({ cluster: 'ecs-demo', services: [name] }))
+    const out = await ecs.send(
+      new DescribeServicesCommand({ cluster: 'ecs-demo', services: [name], include: ['TAGS'] })
+    )
     return out.services![0]
   } finally {
     ecs.destroy()
@@ -178,5 +181,57 @@ describe('target group health-check rules', () => {
     const tg = plan.find(s => s.resource === 'target-group')!
     expect(tg.action).toBe('replace')
     expect(tg.reason).toMatch(/IpAddressType ipv4 → ipv6/)
+  })
+})
+
+describe('the tags input on existing resources', () => {
+  const elbTagsOf = async (arns: string[]) => {
+    const elbv2 = new ElasticLoadBalancingV2Client({
+      endpoint: suite.emulator.url,
+      region: 'ap-northeast-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
+    })
+    try {
+      const out = await elbv2.send(new DescribeTagsCommand({ ResourceArns: arns }))
+      return (out.TagDescriptions ?? []).map(d =>
+        Object.fromEntries((d.Tags ?? []).map(t => [t.Key, t.Value]))
+      )
+    } finally {
+      elbv2.destroy()
+    }
+  }
+
+  test('new and changed tags reach the load balancer, target group and service; the ownership tag stays', async () => {
+    const first = await deploy(seedInputs({ tags: 'team=web\ncost-center=1' }))
+    expectSuccess(first)
+    const before = await lastSeq()
+    const run = await deploy(seedInputs({ tags: 'team=payments\nenv=prod' }))
+    expectSuccess(run)
+    const ops = (await attempted(before)).map(c => c.operation)
+    expect(ops.filter(o => o === 'AddTags')).toHaveLength(4)
+    expect(ops.filter(o => o === 'TagResource')).toHaveLength(2)
+    expect(ops).not.toContain('UpdateService')
+
+    const o = first.outputs
+    const [lb, tg] = await elbTagsOf([o['load-balancer-arn'], o['target-group-arn']])
+    for (const tags of [lb, tg]) {
+      // Changed and added; a key no longer listed is left; the ownership tag is untouched.
+      expect(tags).toMatchObject({
+        team: 'payments',
+        env: 'prod',
+        'cost-center': '1',
+        'ecs-alb-deploy:stack': 'ecs-demo/ecs-simple-service-elb'
+      })
+    }
+    const service = await describeService('ecs-simple-service-elb')
+    expect(Object.fromEntries((service.tags ?? []).map(t => [t.key, t.value]))).toMatchObject({
+      team: 'payments',
+      env: 'prod',
+      'ecs-alb-deploy:stack': 'ecs-demo/ecs-simple-service-elb'
+    })
+
+    const seq = await lastSeq()
+    expectSuccess(await deploy(seedInputs({ tags: 'team=payments\nenv=prod' })))
+    expect(await attempted(seq)).toEqual([])
   })
 })

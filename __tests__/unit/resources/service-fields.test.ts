@@ -5,6 +5,10 @@ import { emptyActual } from '../../../src/model/actual.js'
 import type { ChangeCall } from '../../../src/model/plan.js'
 import { planService } from '../../../src/resources/service.js'
 import { immutableChanges, timingProblem } from '../../../src/resources/target-group.js'
+import { ecsTagOperations, elbTagOperations, tagDiff } from '../../../src/resources/tagging.js'
+import { OWNER_TAG } from '../../../src/resources/ownership.js'
+import { PREVIEW_TAG } from '../../../src/model/names.js'
+import type { TagMap } from '../../../src/model/actual.js'
 import { seedRequest, seedService, STACK_TAG } from '../../fixtures/seed.js'
 
 const TG_ARN = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/default/1'
@@ -256,5 +260,100 @@ describe('IpAddressType is fixed at creation', () => {
   ])('$title', ({ file, fields }) => {
     const desired = { Name: 'default', Protocol: 'HTTP' as const, Port: 80, ...file }
     expect(immutableChanges(desired, liveGroup()).map(c => c.field)).toEqual(fields)
+  })
+})
+
+describe('the tags input on existing resources', () => {
+  test.each<{
+    title: string
+    wanted: TagMap
+    have: TagMap
+    added: TagMap
+    changed: TagMap
+    previous: TagMap
+  }>([
+    {
+      title: 'the same tags: nothing',
+      wanted: { team: 'web' },
+      have: { team: 'web', x: '1' },
+      added: {},
+      changed: {},
+      previous: {}
+    },
+    {
+      title: 'a new key is added',
+      wanted: { team: 'web' },
+      have: {},
+      added: { team: 'web' },
+      changed: {},
+      previous: {}
+    },
+    {
+      title: 'a new value replaces the old, which is kept for the inverse',
+      wanted: { team: 'web' },
+      have: { team: 'api' },
+      added: {},
+      changed: { team: 'web' },
+      previous: { team: 'api' }
+    },
+    {
+      title: 'the ownership and preview tags are never touched',
+      wanted: { [OWNER_TAG]: 'ecs-demo/web', [PREVIEW_TAG]: 'pr-1' },
+      have: { [OWNER_TAG]: 'ecs-demo/other' },
+      added: {},
+      changed: {},
+      previous: {}
+    },
+    {
+      title: 'a key the inputs no longer list is left',
+      wanted: {},
+      have: { old: 'x' },
+      added: {},
+      changed: {},
+      previous: {}
+    }
+  ])('$title', ({ wanted, have, added, changed, previous }) => {
+    expect(tagDiff(wanted, have)).toEqual({ added, changed, previous })
+  })
+
+  test('each AddTags / TagResource has the inverse that restores the tags as they were', () => {
+    const diff = tagDiff({ team: 'web', env: 'prod' }, { team: 'api' })
+    const arn = 'arn:x'
+    expect(elbTagOperations({ arn, what: 'target group t', diff }).map(o => [o.do, o.inverse])).toEqual([
+      [
+        { call: 'AddTags', input: { ResourceArns: [arn], Tags: [{ Key: 'team', Value: 'web' }] } },
+        { call: 'AddTags', input: { ResourceArns: [arn], Tags: [{ Key: 'team', Value: 'api' }] } }
+      ],
+      [
+        { call: 'AddTags', input: { ResourceArns: [arn], Tags: [{ Key: 'env', Value: 'prod' }] } },
+        { call: 'RemoveTags', input: { ResourceArns: [arn], TagKeys: ['env'] } }
+      ]
+    ])
+    expect(ecsTagOperations({ arn, what: 'service s', diff }).map(o => [o.do, o.inverse])).toEqual([
+      [
+        { call: 'TagResource', input: { resourceArn: arn, tags: [{ key: 'team', value: 'web' }] } },
+        { call: 'TagResource', input: { resourceArn: arn, tags: [{ key: 'team', value: 'api' }] } }
+      ],
+      [
+        { call: 'TagResource', input: { resourceArn: arn, tags: [{ key: 'env', value: 'prod' }] } },
+        { call: 'UntagResource', input: { resourceArn: arn, tagKeys: ['env'] } }
+      ]
+    ])
+  })
+
+  test('a service whose fields match but whose tags differ is tagged, without an UpdateService', () => {
+    const { launchType: _l, ...base } = seedService()
+    const request = seedRequest({ service: base, tags: [{ Key: 'team', Value: 'web' }] })
+    const step = planService({
+      request,
+      actual: { ...emptyActual(), service: described() },
+      warnings: [],
+      taskDefinitionArn: TD_ARN,
+      targetGroupArn: TG_ARN,
+      containers: [{ name: 'app', portMappings: [{ containerPort: 4567 }] }]
+    })
+    expect(step.action).toBe('update')
+    expect(step.calls).toEqual(['TagResource'])
+    expect(step.changes).toEqual([{ field: 'tags.team', to: 'web' }])
   })
 })
