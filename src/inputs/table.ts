@@ -189,7 +189,8 @@ export const INPUTS = {
   }),
   tags: textInput({
     name: 'tags',
-    description: 'Tags for everything the action creates: a YAML/JSON map or key=value lines.',
+    description:
+      'Tags for everything the action creates, also added or changed (never removed) on its existing load balancer, target group and service: a YAML/JSON map or key=value lines.',
     parse: (text, c) => parseTags({ input: c.input, text })
   }),
   waitForServiceStability: flagInput({
