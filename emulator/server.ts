@@ -5,7 +5,13 @@ import { Clock } from './core/clock.js'
 import { CallLog } from './core/calls.js'
 import { Faults, type FaultConfig } from './core/faults.js'
 import { AwsError } from './core/errors.js'
-import { enforce, impliedAuthorizations, requestAuthorization, type PolicyDocument } from './core/iam.js'
+import {
+  enforce,
+  impliedAuthorizations,
+  requestAuthorization,
+  serviceLinkedRoleOf,
+  type PolicyDocument
+} from './core/iam.js'
 import type { ElbFacade, RequestContext, ServiceModule } from './core/types.js'
 import { seededVpcs } from './core/network.js'
 import { createElbv2Module } from './elbv2/module.js'
@@ -31,6 +37,11 @@ export interface Emulator {
   /** Target registration and health, for benches that time health transitions in-process. */
   elb: ElbFacade
   setPolicy(policy: PolicyDocument | undefined): void
+  /**
+   * The service names of the account's service-linked roles (elasticloadbalancing.amazonaws.com once a load
+   * balancer or target group was created). The account starts without any, like a new one; reset() empties it.
+   */
+  serviceLinkedRoles: Set<string>
   reset(): Promise<void>
   stop(): Promise<void>
 }
@@ -53,6 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const calls = new CallLog()
   const faults = new Faults()
   let policy: PolicyDocument | undefined
+  const serviceLinkedRoles = new Set<string>()
   const vpcs = seededVpcs(region)
   const sockets = new Set<import('node:net').Socket>()
   let baseUrl = ''
@@ -93,6 +105,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         region,
         accountId,
         now: clock.nowDate().toISOString(),
+        serviceLinkedRoles: [...serviceLinkedRoles],
         ...Object.fromEntries(modules.map(m => [m.service, m.dump()]))
       })
     }
@@ -144,6 +157,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     let status = 200
     let errorCode: string | undefined
+    let authorized: string[] | undefined
     let out
     try {
       ;({ operation, params } = mod.decode(req.headers, body))
@@ -152,16 +166,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       faults.checkThrottle(mod.service, operation, clock.now())
       const resourceTags = (arn: string) => modules.find(m => m.resourceTags?.(arn))?.resourceTags?.(arn)
       const own = requestAuthorization({ service: mod.service, operation, params, region, accountId })
-      enforce({ policy, action: `${mod.iamPrefix}:${operation}`, service: mod.service, resourceTags, ...own })
-      for (const a of impliedAuthorizations({ service: mod.service, operation, params, accountId })) {
-        enforce({ policy, service: mod.service, resourceTags, ...a })
-      }
+      const needed = [
+        { action: `${mod.iamPrefix}:${operation}`, ...own },
+        ...impliedAuthorizations({ service: mod.service, operation, params, accountId, serviceLinkedRoles })
+      ]
+      authorized = needed.map(a => a.action)
+      for (const a of needed) enforce({ policy, service: mod.service, resourceTags, ...a })
       const failure = faults.takeFailure(mod.service, operation)
       if (failure?.hang && !failure.after) return // never answer: the client's timeout or a kill ends it
       if (failure && !failure.after) {
         throw new AwsError(failure.code, failure.message ?? 'injected failure', failure.status ?? 400)
       }
       const result = await mod.handle(operation, params, ctx)
+      const linkedRole = serviceLinkedRoleOf(mod.service, operation)
+      if (linkedRole) serviceLinkedRoles.add(linkedRole)
       if (failure?.after && failure.hang) {
         // The call took effect and its answer is lost: a runner that died right after AWS acted.
         calls.add({
@@ -171,6 +189,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           mutating: mod.isMutating(operation),
           status: 200,
           params,
+          authorized,
           durationMs: Date.now() - started
         })
         return
@@ -204,6 +223,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       status,
       errorCode,
       params,
+      authorized,
       durationMs: Date.now() - started
     })
     res.writeHead(out.status, { 'x-amzn-requestid': requestId, ...out.headers })
@@ -238,9 +258,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     setPolicy: p => {
       policy = p
     },
+    serviceLinkedRoles,
     reset: async () => {
       faults.clear()
       policy = undefined
+      serviceLinkedRoles.clear()
       calls.clear()
       for (const m of modules) await m.reset()
     },

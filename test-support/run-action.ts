@@ -49,7 +49,8 @@ export const inputEnvName = (name: string): string => `INPUT_${name.replace(/ /g
 export interface RunOptions {
   /** Inputs by their action.yml names; defaults from action.yml are applied like a runner does. */
   inputs: Record<string, string>
-  endpoint: string
+  /** The emulator's URL (with dummy keys and region); undefined: AWS itself, as this process's AWS_* say. */
+  endpoint: string | undefined
   cwd?: string
   env?: Record<string, string>
   timeoutMs?: number
@@ -72,6 +73,24 @@ const ACTION_DEFAULTS = (() => {
   return defaults
 })()
 
+/**
+ * The AWS part of the action's environment: the emulator's endpoint with dummy credentials, or, against AWS
+ * (the live suite), this process's own AWS_* variables (region, credentials, profile, web identity).
+ */
+function awsEnvironment(endpoint: string | undefined): Record<string, string> {
+  if (endpoint === undefined)
+    return Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AWS_') && !!e[1])
+    )
+  return {
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_EC2_METADATA_DISABLED: 'true'
+  }
+}
+
 /** Runs the bundled action as a GitHub runner would: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
 export function runAction(opts: RunOptions): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ecs-alb-deploy-run-'))
@@ -87,11 +106,7 @@ export function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: opts.cwd ?? repoRoot,
     RUNNER_TEMP: dir,
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_ENDPOINT_URL: opts.endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...awsEnvironment(opts.endpoint),
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [inputEnvName(k), v])),
     ...opts.env
   }

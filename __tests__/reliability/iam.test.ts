@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { startEmulator, type Emulator } from '../../emulator/server.js'
 import { OWNER_TAG } from '../../src/resources/ownership.js'
-import { impliedAuthorizations, type PolicyDocument } from '../../emulator/core/iam.js'
+import type { PolicyDocument } from '../../emulator/core/iam.js'
 import type { CallRecord } from '../../emulator/core/calls.js'
 import { repoRoot } from '../../test-support/run-action.js'
 import { seedInputs } from '../../test-support/fixtures.js'
@@ -60,25 +60,11 @@ const STEPS = [
   { name: 'teardown', inputs: () => teardownInputs() }
 ] as const
 
-const PREFIX = { ecs: 'ecs', elbv2: 'elasticloadbalancing' } as const
-
-/** Every IAM action a logged call needed: its own and those AWS checks besides (tag on create, PassRole). */
-function actionsNeeded(calls: CallRecord[]): Set<string> {
-  const out = new Set<string>()
-  for (const c of calls) {
-    out.add(`${PREFIX[c.service]}:${c.operation}`)
-    const params = (c.params ?? {}) as Record<string, unknown>
-    for (const a of impliedAuthorizations({
-      service: c.service,
-      operation: c.operation,
-      params,
-      accountId: '123456789012'
-    })) {
-      out.add(a.action)
-    }
-  }
-  return out
-}
+/**
+ * Every IAM action the logged calls needed, as the emulator authorized them: each call's own and those AWS
+ * checks besides (tag on create, PassRole, the EC2 reads of ELBv2, ELBv2's service-linked role).
+ */
+const actionsNeeded = (calls: CallRecord[]): Set<string> => new Set(calls.flatMap(c => c.authorized ?? []))
 
 const TIME_SCALE = 0.005
 let emulators: Emulator[] = []
@@ -189,6 +175,48 @@ describe('iam:PassRole', () => {
     expect(errorLines(run.stdout).join('\n')).toMatch(
       /CreateService .*AccessDenied.*iam:PassRole on resource: arn:aws:iam::123456789012:role\/ecsServiceRole/s
     )
+  })
+})
+
+describe("ELBv2's service-linked role", () => {
+  const SLR_ARN =
+    'arn:aws:iam::123456789012:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing'
+  const slrFor = (serviceName: string): PolicyDocument => ({
+    ...policy,
+    Statement: policy.Statement.map(s =>
+      s.Action === 'iam:CreateServiceLinkedRole'
+        ? { ...s, Condition: { StringEquals: { 'iam:AWSServiceName': serviceName } } }
+        : s
+    )
+  })
+
+  test('the first load balancer of an account needs iam:CreateServiceLinkedRole for elasticloadbalancing.amazonaws.com only; later ones do not', async () => {
+    const emu = emulators[2]
+    await emu.reset()
+    emu.setPolicy(slrFor('ecs.amazonaws.com'))
+    const denied = await runToEnd({ inputs: scenarioInputs(), endpoint: emu.url })
+    expect(denied.code).toBe(1)
+    expect(errorLines(denied.stdout).join('\n')).toMatch(
+      new RegExp(
+        `CreateLoadBalancer alb-rel failed \\(AccessDenied\\).*iam:CreateServiceLinkedRole on resource: ${SLR_ARN}` +
+          '[\\s\\S]*The role is not allowed iam:CreateServiceLinkedRole'
+      )
+    )
+    expect(emu.serviceLinkedRoles.size).toBe(0)
+
+    // Once the role exists (here: created by someone allowed to), the same policy suffices.
+    emu.setPolicy(undefined)
+    expectSuccess(
+      await runToEnd({ inputs: seedInputs({ 'wait-for-service-stability': 'false' }), endpoint: emu.url }),
+      'a deploy with full permissions'
+    )
+    expect([...emu.serviceLinkedRoles]).toEqual(['elasticloadbalancing.amazonaws.com'])
+    emu.setPolicy(withoutAction('iam:CreateServiceLinkedRole'))
+    const since = emu.calls.lastSeq()
+    expectSuccess(await runToEnd({ inputs: scenarioInputs(), endpoint: emu.url }), 'deploy')
+    const calls = emu.calls.list(since)
+    expect(calls.some(c => c.operation === 'CreateLoadBalancer' && c.status === 200)).toBe(true)
+    expect(actionsNeeded(calls).has('iam:CreateServiceLinkedRole')).toBe(false)
   })
 })
 

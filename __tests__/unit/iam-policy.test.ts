@@ -71,6 +71,23 @@ describe.each(FILES.map((file, i) => [file, i] as const))(
   }
 )
 
+test('the base policy lets only ELBv2 create a service-linked role, and allows EC2 reads only', () => {
+  const base = JSON.parse(read('iam/policy.json')) as { Statement: Statement[] }
+  const slr = base.Statement.filter(s => list(s.Action).includes('iam:CreateServiceLinkedRole'))
+  expect(slr.map(s => [s.Resource, s.Condition])).toEqual([
+    [
+      'arn:aws:iam::123456789012:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing',
+      { StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } }
+    ]
+  ])
+  for (const file of FILES) {
+    const actions = (JSON.parse(read(file)) as { Statement: Statement[] }).Statement.flatMap(s =>
+      list(s.Action)
+    )
+    expect(actions.filter(a => a.startsWith('ec2:') && !/^ec2:Describe[A-Za-z]+$/.test(a))).toEqual([])
+  }
+})
+
 test('the preview policy changes no load balancer or listener, and only resources with the preview tag', () => {
   const preview = JSON.parse(read('iam/preview-policy.json')) as { Statement: Statement[] }
   const actions = preview.Statement.flatMap(s => list(s.Action))

@@ -8,6 +8,8 @@ export interface CallRecord {
   status: number
   errorCode?: string
   params: unknown
+  /** The IAM actions AWS authorizes for the call: its own and those it checks besides (see core/iam.ts). */
+  authorized?: string[]
   durationMs: number
 }
 

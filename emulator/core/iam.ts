@@ -6,7 +6,8 @@ import { AwsError } from './errors.js'
  * the README's least-privilege policies suffice, that nothing in them is superfluous, and that their
  * conditions hold where AWS evaluates them: the resource's tags (aws:ResourceTag/<key>), the tags a create
  * asks for (aws:RequestTag/<key>), the creating action of a tag-on-create (elasticloadbalancing:CreateAction,
- * ecs:CreateAction), the service's cluster (ecs:cluster) and iam:PassedToService. See emulator/FIDELITY.md.
+ * ecs:CreateAction), the service's cluster (ecs:cluster), iam:PassedToService and iam:AWSServiceName.
+ * See emulator/FIDELITY.md.
  */
 export interface PolicyStatement {
   Sid?: string
@@ -160,19 +161,82 @@ export function requestAuthorization(opts: {
 const roleArn = (role: string, accountId: string): string =>
   role.startsWith('arn:') ? role : `arn:aws:iam::${accountId}:role/${role}`
 
+/** The roles a service's load balancers' advancedConfiguration and lifecycle hooks name. */
+function blueGreenRoles(params: Record<string, unknown>): string[] {
+  const lbs = Array.isArray(params.loadBalancers) ? (params.loadBalancers as Record<string, unknown>[]) : []
+  const cfg = (params.deploymentConfiguration ?? {}) as Record<string, unknown>
+  const hooks = Array.isArray(cfg.lifecycleHooks) ? (cfg.lifecycleHooks as Record<string, unknown>[]) : []
+  const roles = [
+    ...lbs.map(lb => (lb.advancedConfiguration as Record<string, unknown> | undefined)?.roleArn),
+    ...hooks.map(h => h.roleArn)
+  ]
+  return [...new Set(roles.filter((r): r is string => typeof r === 'string' && r !== ''))]
+}
+
+/**
+ * EC2 reads ELBv2 makes with the caller's permissions (ELB guide, "Elastic Load Balancing API permissions":
+ * the caller must be allowed them besides the ELBv2 action). SetSecurityGroups and the rest need none.
+ */
+const ELB_EC2_READS: Record<string, string[]> = {
+  CreateLoadBalancer: [
+    'ec2:DescribeAccountAttributes',
+    'ec2:DescribeAddresses',
+    'ec2:DescribeInternetGateways',
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs'
+  ],
+  CreateTargetGroup: ['ec2:DescribeInternetGateways', 'ec2:DescribeVpcs'],
+  RegisterTargets: [
+    'ec2:DescribeInstances',
+    'ec2:DescribeInternetGateways',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs'
+  ],
+  SetIpAddressType: ['ec2:DescribeSubnets'],
+  SetSubnets: ['ec2:DescribeSubnets']
+}
+
+/** ELBv2's service-linked role, created on the account's first load balancer or target group. */
+export const ELB_SERVICE_LINKED_ROLE = 'elasticloadbalancing.amazonaws.com'
+const ELB_CREATES_SERVICE_LINKED_ROLE = new Set(['CreateLoadBalancer', 'CreateTargetGroup'])
+
+/** The service-linked role (by its service name) an operation creates when the account has none yet. */
+export function serviceLinkedRoleOf(service: 'ecs' | 'elbv2', operation: string): string | undefined {
+  return service === 'elbv2' && ELB_CREATES_SERVICE_LINKED_ROLE.has(operation)
+    ? ELB_SERVICE_LINKED_ROLE
+    : undefined
+}
+
 /**
  * Authorizations AWS checks besides the operation's own action: tagging on create (ELBv2 wants
- * elasticloadbalancing:AddTags for `Create*` with Tags, ECS wants ecs:TagResource for a create with tags)
- * and iam:PassRole for the roles a task definition or service hands to ECS.
+ * elasticloadbalancing:AddTags for `Create*` with Tags, ECS wants ecs:TagResource for a create with tags),
+ * iam:PassRole for the roles a task definition or service hands to ECS, the EC2 reads ELBv2 makes for
+ * the caller, and iam:CreateServiceLinkedRole when the operation has to create ELBv2's service-linked role
+ * (the account has none yet: `serviceLinkedRoles` lists the service names of those that exist).
  */
 export function impliedAuthorizations(opts: {
   service: 'ecs' | 'elbv2'
   operation: string
   params: Record<string, unknown>
   accountId: string
+  serviceLinkedRoles?: ReadonlySet<string>
 }): Authorization[] {
   const { service, operation, params, accountId } = opts
   const out: Authorization[] = []
+  if (service === 'elbv2') {
+    for (const action of ELB_EC2_READS[operation] ?? []) out.push({ action, resources: [] })
+  }
+  const linkedRole = serviceLinkedRoleOf(service, operation)
+  if (linkedRole && !opts.serviceLinkedRoles?.has(linkedRole)) {
+    out.push({
+      action: 'iam:CreateServiceLinkedRole',
+      resources: [
+        `arn:aws:iam::${accountId}:role/aws-service-role/${linkedRole}/AWSServiceRoleForElasticLoadBalancing`
+      ],
+      context: { 'iam:AWSServiceName': linkedRole }
+    })
+  }
   if (service === 'elbv2' && operation.startsWith('Create') && nonEmptyList(params.Tags)) {
     out.push({
       action: 'elasticloadbalancing:AddTags',
@@ -205,6 +269,16 @@ export function impliedAuthorizations(opts: {
       resources: [roleArn(params.role, accountId)],
       context: { 'iam:PassedToService': 'ecs.amazonaws.com' }
     })
+  }
+  if (service === 'ecs' && (operation === 'CreateService' || operation === 'UpdateService')) {
+    // Blue/green: the infrastructure role for the load balancer and the lifecycle hooks' roles go to ECS.
+    for (const role of blueGreenRoles(params)) {
+      out.push({
+        action: 'iam:PassRole',
+        resources: [roleArn(role, accountId)],
+        context: { 'iam:PassedToService': 'ecs.amazonaws.com' }
+      })
+    }
   }
   return out
 }
