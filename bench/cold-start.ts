@@ -87,6 +87,11 @@ export interface ColdStartResult {
   bundles: BundleResult[]
   /** Why the official action was not measured, when it was not. */
   officialSkipped?: string
+  /**
+   * Ours over the official action's, run by run: the two ran back to back in each round, so a moment of load
+   * weighs on both sides of a ratio. Absent when the official action was not measured.
+   */
+  pairedVsOfficial?: { validationError: Summary; firstRequest: Summary }
 }
 
 interface Target {
@@ -207,6 +212,8 @@ export async function coldStart(runs = 15, opts: { node?: string } = {}): Promis
     server.close()
   }
   const base = summary(baseline.map(s => s.ms)).median
+  const ratios = (samples: Sample[][], of: (s: Sample) => number | undefined) =>
+    summary(samples[0].map((s, i) => (of(s) ?? NaN) / (of(samples[1][i]) ?? NaN)))
   return {
     runs,
     nodeVersion: execFileSync(node, ['-p', 'process.version'], { encoding: 'utf8' }).trim(),
@@ -234,6 +241,13 @@ export async function coldStart(runs = 15, opts: { node?: string } = {}): Promis
         )
       }
     }),
-    officialSkipped: 'skipped' in official ? official.skipped : undefined
+    officialSkipped: 'skipped' in official ? official.skipped : undefined,
+    pairedVsOfficial:
+      targets.length > 1
+        ? {
+            validationError: ratios(invalid, s => s.ms),
+            firstRequest: ratios(toFirst, s => s.firstRequestMs)
+          }
+        : undefined
   }
 }

@@ -19,6 +19,7 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   UpdateServiceCommand,
+  TagResourceCommand,
   ListTasksCommand
 } from '@aws-sdk/client-ecs'
 import {
@@ -32,6 +33,7 @@ import {
   CreateRuleCommand,
   DescribeRulesCommand,
   DescribeTagsCommand,
+  AddTagsCommand,
   ModifyTargetGroupCommand,
   DescribeTargetHealthCommand,
   ModifyTargetGroupAttributesCommand,
@@ -117,6 +119,15 @@ async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
   const tgArn = tg?.TargetGroups?.[0]?.TargetGroupArn
   await step('CreateTargetGroup (same name, other port)', () =>
     elb.send(new CreateTargetGroupCommand({ ...tgInput, Port: 81 }))
+  )
+  await step('CreateTargetGroup (timings left out)', () =>
+    elb.send(new CreateTargetGroupCommand({ Name: 'bare', Protocol: 'HTTP', Port: 80, VpcId: net.vpcId }))
+  )
+  await step('CreateTargetGroup (health checks off, instance targets)', () =>
+    elb.send(new CreateTargetGroupCommand({ ...tgInput, Name: 'unchecked', HealthCheckEnabled: false }))
+  )
+  await step('AddTags (existing target group)', () =>
+    elb.send(new AddTagsCommand({ ResourceArns: [tgArn!], Tags: [{ Key: 'team', Value: 'web' }] }))
   )
   await step('DescribeTargetGroups (unknown name)', () =>
     elb.send(new DescribeTargetGroupsCommand({ Names: ['nope'] }))
@@ -241,6 +252,23 @@ async function walk(endpoint: string, net: Network): Promise<StepResult[]> {
       new UpdateServiceCommand({ cluster: 'ecs-demo', service: 'ecs-simple-service-elb', desiredCount: 1 })
     )
   )
+  await step('UpdateService (new capacity provider strategy, not forced)', () =>
+    ecs.send(
+      new UpdateServiceCommand({
+        cluster: 'ecs-demo',
+        service: 'ecs-simple-service-elb',
+        capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }]
+      })
+    )
+  )
+  await step('TagResource (existing service)', () =>
+    ecs.send(
+      new TagResourceCommand({
+        resourceArn: `arn:aws:ecs:${region}:123456789012:service/ecs-demo/ecs-simple-service-elb`,
+        tags: [{ key: 'team', value: 'web' }]
+      })
+    )
+  )
   await step('ListTasks', () =>
     ecs.send(new ListTasksCommand({ cluster: 'ecs-demo', serviceName: 'ecs-simple-service-elb' }))
   )
@@ -331,6 +359,16 @@ describe('the emulator follows AWS where the action relies on it (whatever moto 
     expect(ourStep('DescribeLoadBalancers (unknown name)').error).toBe('LoadBalancerNotFound')
     expect(ourStep('DescribeTargetGroups (unknown name)').error).toBe('TargetGroupNotFound')
     expect(ourStep('DescribeTaskDefinition (unknown family)').error).toBe('Client')
+    expect(ourStep('CreateTargetGroup (health checks off, instance targets)').error).toBe('ValidationError')
+    expect(ourOutput('CreateTargetGroup (timings left out)').TargetGroups[0]).toMatchObject({
+      HealthCheckTimeoutSeconds: 6,
+      HealthCheckIntervalSeconds: 30
+    })
+    expect(ourStep('UpdateService (new capacity provider strategy, not forced)').error).toBe(
+      'InvalidParameter'
+    )
+    expect(ourStep('TagResource (existing service)').error).toBeUndefined()
+    expect(ourStep('AddTags (existing target group)').error).toBeUndefined()
     expect(ourOutput('DescribeTargetGroupAttributes')).toEqual([
       { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
       { Key: 'stickiness.enabled', Value: 'true' }

@@ -160,7 +160,7 @@ describe('the seed walkthrough', () => {
     expect(tg).toMatchObject({
       HealthCheckPath: '/',
       HealthCheckIntervalSeconds: 30,
-      HealthCheckTimeoutSeconds: 5,
+      HealthCheckTimeoutSeconds: 6,
       HealthyThresholdCount: 5,
       UnhealthyThresholdCount: 2,
       Matcher: { HttpCode: '200' }

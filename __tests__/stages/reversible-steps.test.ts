@@ -132,6 +132,35 @@ const rows: {
     calls: ['RegisterTaskDefinition', 'UpdateService']
   },
   {
+    title: 'service fields: AZ rebalancing, placement, registries and VPC Lattice',
+    before: r => {
+      r.service.availabilityZoneRebalancing = 'ENABLED'
+      r.service.placementStrategy = [{ type: 'binpack', field: 'memory' }]
+    },
+    change: r => {
+      r.service.availabilityZoneRebalancing = 'DISABLED'
+      r.service.placementStrategy = [{ type: 'binpack', field: 'cpu' }]
+      r.service.serviceRegistries = [
+        { registryArn: 'arn:aws:servicediscovery:ap-northeast-1:1:service/srv-1' }
+      ]
+      r.service.vpcLatticeConfigurations = [{ roleArn: 'r', targetGroupArn: 't', portName: 'app' }]
+    },
+    calls: ['UpdateService']
+  },
+  {
+    title: 'tags added and changed on the existing load balancer, target group and service',
+    before: r => {
+      r.tags = [{ Key: 'team', Value: 'web' }]
+    },
+    change: r => {
+      r.tags = [
+        { Key: 'team', Value: 'payments' },
+        { Key: 'env', Value: 'prod' }
+      ]
+    },
+    calls: ['AddTags', 'TagResource']
+  },
+  {
     title: 'target group replaced (Port): listener and service moved, the new group kept',
     change: r => {
       r.targetGroup!.Port = 8080

@@ -16,6 +16,14 @@ import { clientError, invalidParameter, serviceNotActive, serviceNotFound } from
 import { emptyPending } from './events.js'
 import { arns, nameOf } from './ids.js'
 import { paginate } from './paging.js'
+import {
+  applyServiceLevelFields,
+  checkCapacityProviderChange,
+  deploymentFieldsChange,
+  describedCapacityProviderStrategy,
+  describedPlacementStrategy,
+  stampDeploymentFields
+} from './service-fields.js'
 import type { ClusterRec, ServiceRec } from './state.js'
 import { sameLoadBalancers, validateDeploymentStrategy } from './deployment-strategy.js'
 import { oriented } from './traffic-shift.js'
@@ -195,7 +203,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     runningCount: 0,
     pendingCount: 0,
     ...(input.capacityProviderStrategy
-      ? { capacityProviderStrategy: input.capacityProviderStrategy }
+      ? { capacityProviderStrategy: describedCapacityProviderStrategy(input.capacityProviderStrategy) }
       : { launchType }),
     ...(launchType === 'FARGATE'
       ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' }
@@ -210,7 +218,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     ...(roleArn ? { roleArn } : {}),
     createdAt: now,
     placementConstraints: input.placementConstraints ?? [],
-    placementStrategy: input.placementStrategy ?? [],
+    placementStrategy: describedPlacementStrategy(input.placementStrategy ?? []),
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
     schedulingStrategy: strategy,
@@ -239,6 +247,7 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
     networkConfiguration: input.networkConfiguration,
     launchType
   })
+  stampDeploymentFields(svc, input)
   cluster.services.set(name, svc)
   return { service: describeService(ctx, svc, false) }
 }
@@ -263,6 +272,8 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
     loadBalancers,
     targetType: td.networkMode === 'awsvpc' ? 'ip' : 'instance'
   })
+  checkCapacityProviderChange(svc, input)
+  const fieldsChanged = deploymentFieldsChange(svc, input)
   if (input.desiredCount !== undefined) {
     if (input.desiredCount < 0) throw invalidParameter('desiredCount must be at least 0.')
     if (input.desiredCount === 0 && (s.desiredCount ?? 0) > 0) svc.scaledToZeroAtMs = ctx.clock.now()
@@ -276,13 +287,16 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   if (input.propagateTags) s.propagateTags = input.propagateTags
   if (input.enableECSManagedTags !== undefined) s.enableECSManagedTags = input.enableECSManagedTags
   if (input.enableExecuteCommand !== undefined) s.enableExecuteCommand = input.enableExecuteCommand
-  if (input.placementStrategy) s.placementStrategy = input.placementStrategy
+  if (input.placementStrategy) s.placementStrategy = describedPlacementStrategy(input.placementStrategy)
+  const registriesChanged = applyServiceLevelFields(svc, input)
   if (input.placementConstraints) s.placementConstraints = input.placementConstraints
   const changed =
     td.taskDefinitionArn !== primary.taskDef.taskDefinitionArn ||
     !sameLoadBalancers(loadBalancers, primary.loadBalancers) ||
     !same(network, primary.networkConfiguration) ||
-    launchType !== primary.launchType
+    launchType !== primary.launchType ||
+    fieldsChanged ||
+    registriesChanged
   if (changed || input.forceNewDeployment) {
     s.taskDefinition = td.taskDefinitionArn
     if (network) s.networkConfiguration = network
@@ -293,6 +307,7 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
       networkConfiguration: network,
       launchType
     })
+    stampDeploymentFields(svc, input)
     // While traffic shifts, the service still names the live (blue) group first; the roles swap at the end.
     s.loadBalancers = rec.shift
       ? rec.loadBalancers.map(lb => oriented(lb, lb.advancedConfiguration?.alternateTargetGroupArn ?? ''))

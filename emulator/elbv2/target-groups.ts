@@ -103,6 +103,21 @@ function checkHealthFields(h: HealthCheckFields): void {
   }
 }
 
+/**
+ * Defaults by the target group's protocol, as the CreateTargetGroup API reference gives them: timeout 6 s
+ * for HTTP, 10 s for TCP, TLS or HTTPS, 5 s for GENEVE; interval 30 s, 10 s for GENEVE (lambda: 30 / 35).
+ */
+const defaultTimeout = (protocol: string): number =>
+  protocol === 'HTTP' ? 6 : protocol === 'GENEVE' ? 5 : 10
+const defaultInterval = (protocol: string): number => (protocol === 'GENEVE' ? 10 : 30)
+
+/** "If the target type is instance, ip, or alb, health checks are always enabled and can't be disabled." */
+function checkHealthCheckEnabled(targetType: string, enabled: boolean | undefined): void {
+  if (enabled === false && targetType !== 'lambda') {
+    throw validation(`Health checks cannot be disabled for target groups with target type '${targetType}'`)
+  }
+}
+
 /** The target group as ELBv2 stores it: every health check default filled in. */
 function buildTargetGroup(
   ctx: Elbv2Context,
@@ -135,12 +150,13 @@ function buildTargetGroup(
   const http = isHttp(input.Protocol)
   const hcProtocol = input.HealthCheckProtocol ?? (http ? input.Protocol : 'TCP')
   const hcHttp = isHttp(hcProtocol)
+  checkHealthCheckEnabled(targetType, input.HealthCheckEnabled)
   const fields: HealthCheckFields = {
     HealthCheckProtocol: hcProtocol,
     HealthCheckPort: input.HealthCheckPort ?? 'traffic-port',
     HealthCheckEnabled: input.HealthCheckEnabled ?? true,
-    HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds ?? 30,
-    HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds ?? (hcHttp ? 5 : 10),
+    HealthCheckIntervalSeconds: input.HealthCheckIntervalSeconds ?? defaultInterval(input.Protocol),
+    HealthCheckTimeoutSeconds: input.HealthCheckTimeoutSeconds ?? defaultTimeout(input.Protocol),
     HealthyThresholdCount: input.HealthyThresholdCount ?? 5,
     UnhealthyThresholdCount: input.UnhealthyThresholdCount ?? 2,
     ...(hcHttp && {
@@ -241,6 +257,7 @@ export function modifyTargetGroup(
   const defined = Object.fromEntries(
     Object.entries(changes).filter(([, v]) => v !== undefined)
   ) as HealthCheckFields
+  checkHealthCheckEnabled(rec.tg.TargetType ?? 'instance', defined.HealthCheckEnabled)
   const next: TargetGroup = { ...rec.tg, ...defined }
   if (defined.Matcher) next.Matcher = { ...defined.Matcher }
   if (next.HealthCheckProtocol && !isHttp(next.HealthCheckProtocol)) {

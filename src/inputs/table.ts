@@ -1,3 +1,4 @@
+import { deepEqual } from '../model/diff.js'
 import { readDocumentInput, type DocumentInput } from './parse-document.js'
 import {
   parseChoice,
@@ -189,7 +190,8 @@ export const INPUTS = {
   }),
   tags: textInput({
     name: 'tags',
-    description: 'Tags for everything the action creates: a YAML/JSON map or key=value lines.',
+    description:
+      'Tags for everything the action creates, also added or changed (never removed) on its existing load balancer, target group and service: a YAML/JSON map or key=value lines.',
     parse: (text, c) => parseTags({ input: c.input, text })
   }),
   waitForServiceStability: flagInput({
@@ -354,13 +356,11 @@ export function parseInputs(opts: {
   return parsed as ParsedInputs
 }
 
-/** Whether a parsed document says the same as this JSON text, whatever the key order or formatting. */
+/**
+ * Whether a parsed document says the same as this JSON text, whatever the key order or formatting. Keys
+ * compare by code point (deepEqual): a locale-aware compare would load ICU's collator before the first
+ * AWS request, several milliseconds of the start.
+ */
 function sameDocument(doc: DocumentInput, json: string): boolean {
-  const canonical = (v: unknown): string =>
-    JSON.stringify(v, (_k, x: unknown) =>
-      x && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
-        : x
-    )
-  return doc.kind === 'document' && canonical(doc.value) === canonical(JSON.parse(json))
+  return doc.kind === 'document' && deepEqual(doc.value, JSON.parse(json))
 }

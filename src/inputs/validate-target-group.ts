@@ -5,11 +5,13 @@ import type { DocumentInput } from './parse-document.js'
 import { checkShape } from './schema.js'
 import { targetGroupShape } from './shapes.js'
 import { checkElbTags } from './validate-load-balancer.js'
+import {
+  defaultHealthCheckInterval,
+  defaultHealthCheckTimeout,
+  healthCheckMayBeDisabled
+} from '../model/target-group-defaults.js'
 
 const INPUT = 'target-group'
-/** What ELBv2 uses for an HTTP/HTTPS target group with instance or ip targets when a value is left out. */
-const DEFAULT_INTERVAL = 30
-const DEFAULT_TIMEOUT = 5
 
 export type TargetGroupInput = CreateTargetGroupCommandInput & { Name: string }
 
@@ -40,6 +42,12 @@ export function validateTargetGroup(doc: DocumentInput): TargetGroupInput | unde
       `must be "traffic-port" or a port from 1 to 65535, got ${JSON.stringify(tg.HealthCheckPort)}`
     )
   }
+  if (tg.HealthCheckEnabled === false && !healthCheckMayBeDisabled(tg.TargetType)) {
+    fail(
+      'HealthCheckEnabled',
+      `cannot be false: ELBv2 keeps health checks on for ${tg.TargetType ?? 'instance or ip'} targets (only lambda targets may turn them off); remove it`
+    )
+  }
   checkTimeoutBelowInterval(tg)
   checkMatcher(tg)
   checkElbTags(INPUT, tg)
@@ -53,11 +61,13 @@ function validHealthCheckPort(port: string): boolean {
 
 /** ELBv2 refuses a timeout that is not shorter than the interval; defaults count when one is left out. */
 function checkTimeoutBelowInterval(tg: CreateTargetGroupCommandInput): void {
-  const interval = tg.HealthCheckIntervalSeconds ?? DEFAULT_INTERVAL
-  const timeout = tg.HealthCheckTimeoutSeconds ?? DEFAULT_TIMEOUT
+  const defaultInterval = defaultHealthCheckInterval(tg.Protocol, tg.TargetType)
+  const defaultTimeout = defaultHealthCheckTimeout(tg.Protocol, tg.TargetType)
+  const interval = tg.HealthCheckIntervalSeconds ?? defaultInterval
+  const timeout = tg.HealthCheckTimeoutSeconds ?? defaultTimeout
   if (timeout < interval) return
   if (tg.HealthCheckTimeoutSeconds !== undefined) {
-    const given = tg.HealthCheckIntervalSeconds === undefined ? ` (${DEFAULT_INTERVAL} by default)` : ''
+    const given = tg.HealthCheckIntervalSeconds === undefined ? ` (${defaultInterval} by default)` : ''
     throw new InputError(
       INPUT,
       'HealthCheckTimeoutSeconds',
@@ -67,7 +77,7 @@ function checkTimeoutBelowInterval(tg: CreateTargetGroupCommandInput): void {
   throw new InputError(
     INPUT,
     'HealthCheckIntervalSeconds',
-    `must be greater than HealthCheckTimeoutSeconds (${DEFAULT_TIMEOUT} by default), got ${interval}`
+    `must be greater than HealthCheckTimeoutSeconds (${defaultTimeout} by default for ${tg.Protocol ?? 'this protocol'}), got ${interval}`
   )
 }
 

@@ -1,10 +1,14 @@
 import type {
+  TagResourceCommandInput,
+  UntagResourceCommandInput,
   CreateServiceCommandInput,
   DeregisterTaskDefinitionCommandInput,
   RegisterTaskDefinitionCommandInput,
   UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
 import type {
+  AddTagsCommandInput,
+  RemoveTagsCommandInput,
   CreateListenerCommandInput,
   CreateLoadBalancerCommandInput,
   CreateRuleCommandInput,
@@ -104,6 +108,11 @@ export type Call =
   | { call: 'DeregisterTaskDefinition'; input: DeregisterTaskDefinitionCommandInput }
   | { call: 'CreateService'; input: CreateServiceCommandInput; produces: Produces }
   | { call: 'UpdateService'; input: UpdateServiceCommandInput }
+  /** Tags the inputs give, on an ELBv2 / ECS resource that exists already (and their undoing). */
+  | { call: 'AddTags'; input: AddTagsCommandInput }
+  | { call: 'RemoveTags'; input: RemoveTagsCommandInput }
+  | { call: 'TagResource'; input: TagResourceCommandInput }
+  | { call: 'UntagResource'; input: UntagResourceCommandInput }
   /** Not a change: proves new health-check settings on the current targets, and cleans up after itself. */
   | { call: 'ProbeHealthCheck'; input: ProbeInput }
   /**

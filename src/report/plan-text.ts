@@ -13,18 +13,14 @@ export function showValue(v: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s
 }
 
-export function changeLine(c: FieldChange): string {
-  return `${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`
-}
-
-/** A key field of a resource being created: there is no "before" to show. */
-function createdLine(c: FieldChange): string {
-  return `${c.field}: ${showValue(c.to)}`
+/** A change's values: "from → to", or only the value for a create (there is no "before" to show). */
+export function changeValues(step: PlanStep, c: FieldChange): string {
+  return step.action === 'create' ? showValue(c.to) : `${showValue(c.from)} → ${showValue(c.to)}`
 }
 
 /** How one change of a step reads: "field: value" for a create, "field: from → to" otherwise. */
 export function stepChangeLine(step: PlanStep, c: FieldChange): string {
-  return step.action === 'create' ? createdLine(c) : changeLine(c)
+  return `${c.field}: ${changeValues(step, c)}`
 }
 
 export function planCounts(plan: Plan): Record<PlanStep['action'], number> {

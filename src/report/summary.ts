@@ -1,6 +1,6 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { Applied, Plan } from '../model/plan.js'
-import { planCounts, stepChangeLine } from './plan-text.js'
+import type { Applied, FieldChange, Plan, PlanStep, ResourceKind, StepAction } from '../model/plan.js'
+import { changeValues, planCounts } from './plan-text.js'
 
 /** What the job summary shows; gathered by main as the stages run. Pure data, rendered below. */
 export interface SummaryData {
@@ -50,6 +50,43 @@ export function esc(s: string): string {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+/** A stage's time: most take milliseconds ("0.0 s" would read as if nothing ran), a watch minutes. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return seconds(ms)
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)} min ${s % 60} s`
+}
+
+/** Inline code that nothing inside can close, and that cannot break a table row. */
+function code(s: string): string {
+  const flat = s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|')
+  const fence = '`'.repeat(Math.max(0, ...(flat.match(/`+/g) ?? []).map(r => r.length)) + 1)
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${flat}${pad}${fence}`
+}
+
+/** The plan table names resources and actions as the Resources table and the counts line do. */
+const RESOURCE_LABEL: Record<ResourceKind, string> = {
+  'load-balancer': 'Load balancer',
+  'target-group': 'Target group',
+  listener: 'Listener',
+  'redirect-listener': 'Redirect listener',
+  'listener-rule': 'Listener rule',
+  'task-definition': 'Task definition',
+  service: 'Service'
+}
+const ACTION_LABEL: Record<StepAction, string> = {
+  create: 'create',
+  update: 'update',
+  replace: 'replace',
+  none: 'unchanged'
+}
+
+/** One change in the plan table: the field as code, then the value (a create has no "before"). */
+const changeCell = (step: PlanStep, c: FieldChange): string =>
+  `${code(c.field)}: ${esc(changeValues(step, c))}`
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`
 
@@ -177,13 +214,19 @@ function rollbackSection(d: SummaryData, rollback: string | undefined, shown: Di
   if (!rollback && !listed) return []
   const [first = '', ...rest] = (rollback ?? '').split('\n')
   // "Rolled back" only once production was seen healthy again; before that it is an attempt.
-  const title = rb?.ok
+  const sectionTitle = rb?.ok
     ? '### Rolled back'
     : first.startsWith('did not succeed')
       ? '### Rollback attempted (production not yet healthy)'
       : '### Rollback'
   // The restored list below says what "(restored: …)" says.
-  const line = listed ? first.replace(/ \(restored: .*\)$/, '') : first
+  const stated = listed ? first.replace(/ \(restored: .*\)$/, '') : first
+  // A rollback that fails as the deploy did would repeat the alert's title word for word.
+  const title = d.failure?.title
+  const line =
+    title && stated.endsWith(`: ${title}`)
+      ? `${stated.slice(0, -title.length)}the same failure as above`
+      : stated
   const group = (label: string, items: string[]): string[] =>
     items.length ? [`- ${label}`, ...items.map(i => `  - ${esc(i)}`)] : []
   const own = readDiagnosis(rest)
@@ -198,7 +241,7 @@ function rollbackSection(d: SummaryData, rollback: string | undefined, shown: Di
     hint: own.hint !== shown.hint ? own.hint : undefined
   }
   return blocks(
-    [title],
+    [sectionTitle],
     line ? [`**Rollback:** ${esc(line)}`] : undefined,
     rb ? [...group('Restored:', rb.restored), ...group('Kept:', rb.kept)] : undefined,
     diagnosisBlocks(diagnosis, "The rollback's watch saw:"),
@@ -252,11 +295,11 @@ export function renderSummary(d: SummaryData): string {
     out.push('| Resource | Name | Action | Changes |', '| --- | --- | --- | --- |')
     for (const s of d.plan.steps) {
       const changes = [
-        s.reason ? `why: ${s.reason}` : '',
-        ...s.changes.map(c => stepChangeLine(s, c))
+        s.reason ? `why: ${esc(s.reason)}` : '',
+        ...s.changes.map(c => changeCell(s, c))
       ].filter(Boolean)
       out.push(
-        `| ${s.resource} | ${esc(s.name)} | ${s.action} | ${changes.length ? changes.map(esc).join('<br>') : '—'} |`
+        `| ${RESOURCE_LABEL[s.resource]} | ${esc(s.name)} | ${ACTION_LABEL[s.action]} | ${changes.length ? changes.join('<br>') : '—'} |`
       )
     }
     for (const w of d.plan.warnings) out.push('', `> [!WARNING]`, `> ${esc(w)}`)
@@ -314,7 +357,7 @@ export function renderSummary(d: SummaryData): string {
 
   if (d.timings.length) {
     out.push('### Timings', '', '| Stage | Time |', '| --- | --- |')
-    for (const t of d.timings) out.push(`| ${esc(t.stage)} | ${seconds(t.ms)} |`)
+    for (const t of d.timings) out.push(`| ${esc(t.stage)} | ${duration(t.ms)} |`)
     out.push('')
   }
   return out.join('\n')

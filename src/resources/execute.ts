@@ -5,6 +5,7 @@ import { executeRuleCall } from './listener-rule.js'
 import { executeLoadBalancerCall } from './load-balancer.js'
 import { executeServiceCall } from './service.js'
 import { executeTargetGroupCall } from './target-group.js'
+import { executeTagCall } from './tagging.js'
 import { executeTaskDefinitionCall } from './task-definition.js'
 
 /**
@@ -36,5 +37,10 @@ export function executeCall(ctx: CallContext, call: ChangeCall): Promise<CallRes
     case 'CreateService':
     case 'UpdateService':
       return executeServiceCall(ctx, call)
+    case 'AddTags':
+    case 'RemoveTags':
+    case 'TagResource':
+    case 'UntagResource':
+      return executeTagCall(ctx, call)
   }
 }

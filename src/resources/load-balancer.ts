@@ -16,6 +16,7 @@ import { pendingArn, pendingVpc } from '../model/placeholders.js'
 import type { LoadBalancerRequest } from '../model/request.js'
 import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
+import { elbTagOperations, tagDiff, tagFieldChanges, tagMapOf } from './tagging.js'
 import { elbTags, ownership } from './ownership.js'
 import {
   attributeChanges,
@@ -209,6 +210,10 @@ export function planLoadBalancer(ctx: PlanContext & { keepCreated: string }): Pl
       actual: actual.loadBalancerAttributes
     }
   )
+  const lbArn = lb.LoadBalancerArn ?? ''
+  const tags = tagDiff(tagMapOf(elbTags(request, input.Tags)), actual.elbTags[lbArn])
+  changes.push(...tagFieldChanges(tags))
+  operations.push(...elbTagOperations({ arn: lbArn, what: `load balancer ${name}`, diff: tags }))
   const step = unchanged(name, lb)
   if (changes.length === 0) return step
   // A load balancer is never adopted (not even untagged with adopt-existing): it is left as it is, with a warning.

@@ -2,11 +2,13 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   UpdateServiceCommand,
+  type CapacityProviderStrategyItem,
   type ContainerDefinition,
   type CreateServiceCommandInput,
   type DescribeServicesCommandOutput,
   type ECSClient,
   type LoadBalancer as EcsLoadBalancer,
+  type PlacementStrategy,
   type Service,
   type UpdateServiceCommandInput
 } from '@aws-sdk/client-ecs'
@@ -20,6 +22,13 @@ import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
 import { ecsTagMap, ecsTags, foreignRefusal, mayModify, ownership } from './ownership.js'
+import { ecsTagOperations, tagDiff, tagFieldChanges } from './tagging.js'
+import {
+  canonicalCapacityProviderStrategy,
+  canonicalPlacementStrategy,
+  describedServiceField,
+  SERVICE_FIELD_OFF
+} from '../aws/normalize/service.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
@@ -137,7 +146,12 @@ const UPDATABLE = [
   'propagateTags',
   'enableECSManagedTags',
   'placementConstraints',
-  'placementStrategy'
+  'placementStrategy',
+  'availabilityZoneRebalancing',
+  'serviceRegistries',
+  'serviceConnectConfiguration',
+  'volumeConfigurations',
+  'vpcLatticeConfigurations'
 ] as const
 
 type Updatable = (typeof UPDATABLE)[number]
@@ -167,7 +181,9 @@ function comparable(field: Updatable, value: unknown): unknown {
       }
     }
     case 'capacityProviderStrategy':
-      return sortedSet(value as unknown[])
+      return canonicalCapacityProviderStrategy(value as CapacityProviderStrategyItem[])
+    case 'placementStrategy':
+      return canonicalPlacementStrategy(value as PlacementStrategy[])
     default:
       return value
   }
@@ -178,7 +194,7 @@ export function serviceChanges(desired: DesiredService, actual: Service): FieldC
   for (const field of UPDATABLE) {
     const to = desired[field]
     if (to === undefined) continue
-    const from = actual[field]
+    const from = describedServiceField(actual, field)
     const same =
       field === 'networkConfiguration'
         ? isSubset(comparable(field, to), comparable(field, from ?? {}))
@@ -261,7 +277,9 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const changes = serviceChanges(desired, existing)
   if (request.forceNewDeployment) changes.push({ field: 'forceNewDeployment', to: true })
   const arn = existing.serviceArn
-  if (changes.length === 0) {
+  const tags = tagDiff(ecsTagMap(ecsTags(request, request.service.tags)), ecsTagMap(existing.tags))
+  const tagChanges = tagFieldChanges(tags)
+  if (changes.length === 0 && tagChanges.length === 0) {
     return { resource: 'service', name, action: 'none', changes, arn, calls: [], operations: [] }
   }
   const owner = ownership(ecsTagMap(existing.tags), request)
@@ -270,7 +288,7 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   if (!mayModify(owner, request)) {
     throw new DeployError(
       `Service ${name} exists but was not created by this action (it lacks the ecs-alb-deploy:stack tag), and its ` +
-        `${changes.map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
+        `${[...changes, ...tagChanges].map(c => c.field).join(', ')} differ from the request. Set the input adopt-existing: true to let the action update it.`
     )
   }
   const fields = changes.map(c => c.field).filter((f): f is Updatable => f !== 'forceNewDeployment')
@@ -278,24 +296,40 @@ export function planService(ctx: ServicePlanOptions): PlanStep {
   const previous: UpdateServiceCommandInput = { cluster: request.cluster, service: name }
   for (const field of fields) {
     Object.assign(input, { [field]: desired[field] })
-    // What ECS described is what it runs now; a field it left unset has nothing to go back to.
-    if (existing[field] !== undefined)
-      Object.assign(previous, { [field]: restorable(field, existing[field]) })
+    // What ECS described is what it runs now; a field it left unset has nothing to go back to, unless
+    // UpdateService has a value that turns it off.
+    const now = describedServiceField(existing, field) ?? SERVICE_FIELD_OFF[field]
+    if (now !== undefined) Object.assign(previous, { [field]: restorable(field, now) })
   }
-  if (request.forceNewDeployment) input.forceNewDeployment = true
+  // ECS refuses a change of capacity provider strategy, either way, without a new deployment.
+  const strategyChange = fields.includes('capacityProviderStrategy')
+  if (request.forceNewDeployment || strategyChange) input.forceNewDeployment = true
+  // A launch type cannot be restored by UpdateService: the strategy then stays when rolled back.
+  if (strategyChange && previous.capacityProviderStrategy) previous.forceNewDeployment = true
   const operations: Operation[] = [
-    {
-      do: { call: 'UpdateService', input },
-      inverse: { call: 'UpdateService', input: previous },
-      says: `updated service ${name}: ${changes.map(c => c.field).join(', ')}`
-    }
+    ...(changes.length > 0
+      ? [
+          {
+            do: { call: 'UpdateService', input },
+            inverse: { call: 'UpdateService', input: previous },
+            says: `updated service ${name}: ${changes.map(c => c.field).join(', ')}`
+          } as Operation
+        ]
+      : []),
+    ...(arn ? ecsTagOperations({ arn, what: `service ${name}`, diff: tags }) : [])
   ]
   return {
     resource: 'service',
     name,
     action: 'update',
-    changes,
+    changes: [...changes, ...tagChanges],
     arn,
+    ...(strategyChange && !request.forceNewDeployment
+      ? {
+          reason:
+            'capacityProviderStrategy changes: ECS requires a new deployment for it (forceNewDeployment)'
+        }
+      : {}),
     calls: stepCalls(operations),
     operations
   }

@@ -28,6 +28,7 @@ import {
   previousAttributes
 } from './attributes.js'
 import { stepCalls } from './steps.js'
+import { elbTagOperations, tagDiff, tagFieldChanges, tagMapOf } from './tagging.js'
 
 /** Changed in place by ModifyTargetGroup. */
 export const HEALTH_CHECK_FIELDS = [
@@ -42,8 +43,15 @@ export const HEALTH_CHECK_FIELDS = [
   'Matcher'
 ] as const
 
-/** Fixed at creation: a change needs a new target group. */
-const IMMUTABLE_FIELDS = ['Protocol', 'Port', 'VpcId', 'TargetType', 'ProtocolVersion'] as const
+/** Fixed at creation (ModifyTargetGroup takes none of them): a change needs a new target group. */
+const IMMUTABLE_FIELDS = [
+  'Protocol',
+  'Port',
+  'VpcId',
+  'TargetType',
+  'ProtocolVersion',
+  'IpAddressType'
+] as const
 
 const MAX_NAME = 32
 
@@ -100,6 +108,26 @@ export function replacementName(desired: CreateTargetGroupCommandInput & { Name:
   const suffix = hexHash(canonicalJson(settings), 6)
   const base = desired.Name.slice(0, MAX_NAME - suffix.length - 1).replace(/-+$/, '')
   return `${base}-${suffix}`
+}
+
+/**
+ * ELBv2 refuses a timeout that is not below the interval, counting the target group's current value of the
+ * one a ModifyTargetGroup leaves out; the inputs stage only sees the file, so this is checked here, before
+ * any call, against the live target group.
+ */
+export function timingProblem(
+  desired: CreateTargetGroupCommandInput,
+  actual: TargetGroup
+): string | undefined {
+  const interval = desired.HealthCheckIntervalSeconds ?? actual.HealthCheckIntervalSeconds
+  const timeout = desired.HealthCheckTimeoutSeconds ?? actual.HealthCheckTimeoutSeconds
+  if (interval === undefined || timeout === undefined || timeout < interval) return undefined
+  const source = (given: number | undefined) => (given === undefined ? 'its current' : 'the requested')
+  return (
+    `HealthCheckTimeoutSeconds ${timeout} (${source(desired.HealthCheckTimeoutSeconds)} value) must be less than ` +
+    `HealthCheckIntervalSeconds ${interval} (${source(desired.HealthCheckIntervalSeconds)} value), and ELBv2 keeps the current value of the one the target-group input leaves out. ` +
+    'Set both HealthCheckIntervalSeconds and HealthCheckTimeoutSeconds in the target-group input.'
+  )
 }
 
 export function healthCheckChanges(
@@ -264,9 +292,12 @@ function inPlace(
   const arn = existing.TargetGroupArn
   const name = desired.Name
   const health = healthCheckChanges(desired, existing)
+  const timing = health.length > 0 ? timingProblem(desired, existing) : undefined
+  if (timing) throw new DeployError(`Target group ${name}: ${timing}`)
   const before = ctx.actual.targetGroupAttributes[arn ?? ''] ?? {}
   const attributes = attributeChanges(ctx.request.targetGroupAttributes, before)
-  const changes = [...health, ...attributes]
+  const tags = tagDiff(tagMapOf(elbTags(ctx.request, desired.Tags)), ctx.actual.elbTags[arn ?? ''])
+  const changes = [...health, ...attributes, ...tagFieldChanges(tags)]
   const step: PlanStep = {
     resource: 'target-group',
     name,
@@ -324,6 +355,7 @@ function inPlace(
       says: `set attributes of target group ${name}: ${attributesLine(wanted)}`
     })
   }
+  operations.push(...elbTagOperations({ arn, what: `target group ${name}`, diff: tags }))
   return { name, arn, step: { ...step, action: 'update', changes, calls: stepCalls(operations), operations } }
 }
 

@@ -1,9 +1,7 @@
 import type { Plan } from '../../../src/model/plan.js'
-import { renderSummary, type SummaryData } from '../../../src/report/summary.js'
+import { renderSummary } from '../../../src/report/summary.js'
 import { planJson, renderPlanText } from '../../../src/report/plan-text.js'
-import { fingerprint } from '../../../src/model/redact.js'
 import { formatDiagnosis } from '../../../src/watch/format.js'
-import type { Diagnosis } from '../../../src/watch/types.js'
 import {
   all,
   items,
@@ -14,6 +12,23 @@ import {
   section,
   text
 } from '../../../test-support/html-tree.js'
+import {
+  base,
+  deployDiagnosis,
+  failedRollback,
+  imageChangePlan,
+  lbArn,
+  listenerArn,
+  redirectArn,
+  region,
+  removedByTeardown,
+  rollbackSummary,
+  rolloutMessage,
+  ruleArn,
+  summaryExamples,
+  teardownBase,
+  tgArn
+} from '../../../test-support/summary-examples.js'
 
 /*
  * The rendered summary is committed as Jest snapshots (__snapshots__/summary.test.ts.snap): a change to
@@ -21,125 +36,11 @@ import {
  * (CI=true, or --ci as .ci/run passes) a missing snapshot fails instead of being written.
  */
 
-const region = 'ap-northeast-1'
-const lbArn = `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/app/alb-demo/50dc6c495c0c9188`
-const tgArn = `arn:aws:elasticloadbalancing:${region}:123456789012:targetgroup/default/73e2d6bc24d8a067`
-
-const imageChangePlan: Plan = {
-  changed: true,
-  warnings: [
-    'service.loadBalancers[0].targetGroupArn was arn:aws:elasticloadbalancing:ap-northeast-1:xxxxxxxxxxxx:targetgroup/default/zzzzzzzzzzzzzzzz; using the managed target group ' +
-      tgArn
-  ],
-  steps: [
-    {
-      resource: 'load-balancer',
-      name: 'alb-demo',
-      action: 'none',
-      changes: [],
-      arn: lbArn,
-      calls: [],
-      operations: []
-    },
-    {
-      resource: 'target-group',
-      name: 'default',
-      action: 'none',
-      changes: [],
-      arn: tgArn,
-      calls: [],
-      operations: []
-    },
-    { resource: 'listener', name: 'HTTP:80', action: 'none', changes: [], calls: [], operations: [] },
-    {
-      resource: 'task-definition',
-      name: 'ecscompose-ecs-app',
-      action: 'update',
-      reason: 'differs from the latest ACTIVE revision (22): a new revision is registered',
-      calls: ['RegisterTaskDefinition'],
-      operations: [],
-      changes: [
-        { field: 'containerDefinitions[app].image', from: 'inokara/ecs-app:1.0', to: 'inokara/ecs-app:1.1' },
-        // As planTaskDefinition hands them over: redactTaskDefinition turned the values into fingerprints.
-        {
-          field: 'containerDefinitions[app].environment[DB_PASSWORD].value',
-          from: fingerprint('hunter2'),
-          to: fingerprint('hunter3')
-        }
-      ]
-    },
-    {
-      resource: 'service',
-      name: 'ecs-simple-service-elb',
-      action: 'update',
-      calls: ['UpdateService'],
-      operations: [],
-      changes: [
-        {
-          field: 'taskDefinition',
-          from: `arn:aws:ecs:${region}:123456789012:task-definition/ecscompose-ecs-app:22`,
-          to: '(new revision)'
-        }
-      ]
-    }
-  ]
-}
-
-const base: SummaryData = {
-  cluster: 'ecs-demo',
-  serviceName: 'ecs-simple-service-elb',
-  region,
-  outcome: 'success',
-  plan: imageChangePlan,
-  applied: {
-    loadBalancerArn: lbArn,
-    dnsName: 'alb-demo-1234567890.ap-northeast-1.elb.amazonaws.com',
-    url: 'http://alb-demo-1234567890.ap-northeast-1.elb.amazonaws.com',
-    targetGroupArn: tgArn,
-    listenerArn: `arn:aws:elasticloadbalancing:${region}:123456789012:listener/app/alb-demo/50dc6c495c0c9188/f2f7dc8efc522ab2`,
-    serviceArn: `arn:aws:ecs:${region}:123456789012:service/ecs-demo/ecs-simple-service-elb`,
-    taskDefinitionArn: `arn:aws:ecs:${region}:123456789012:task-definition/ecscompose-ecs-app:23`,
-    deploymentId: 'ecs-svc/1234567890123456789'
-  },
-  targets: [
-    {
-      targetGroupArn: tgArn,
-      descriptions: [
-        { Target: { Id: 'i-0a1b2c3d4e5f60001', Port: 32768 }, TargetHealth: { State: 'healthy' } },
-        { Target: { Id: 'i-0a1b2c3d4e5f60002', Port: 32771 }, TargetHealth: { State: 'healthy' } },
-        {
-          Target: { Id: 'i-0a1b2c3d4e5f60001', Port: 32769 },
-          TargetHealth: {
-            State: 'draining',
-            Reason: 'Target.DeregistrationInProgress',
-            Description: 'Target deregistration is in progress'
-          }
-        }
-      ]
-    }
-  ],
-  timeline: [
-    { atMs: 0, line: '0/2 healthy · deployment IN_PROGRESS · running 0/2' },
-    {
-      atMs: 41000,
-      line: '0/2 healthy · 2 initial (Elb.InitialHealthChecking) · deployment IN_PROGRESS · running 2/2'
-    },
-    { atMs: 98000, line: '2/2 healthy · deployment COMPLETED · running 2/2' }
-  ],
-  timings: [
-    { stage: 'inputs', ms: 12 },
-    { stage: 'discover', ms: 410 },
-    { stage: 'plan', ms: 3 },
-    { stage: 'apply', ms: 820 },
-    { stage: 'watch', ms: 98000 }
-  ]
-}
-
 describe('job summary', () => {
   test('success: plan, URL, target health, links, timeline and timings', () => {
     const md = renderSummary(base)
     expect(md).toContain('**URL:** [http://alb-demo-1234567890')
-    expect(md).toContain('| target-group | default | none | — |')
+    expect(md).toContain('| Target group | default | unchanged | — |')
     expect(md).toContain('#TargetGroup:targetGroupArn=' + tgArn)
     expect(md).toMatchSnapshot()
   })
@@ -191,46 +92,9 @@ describe('job summary', () => {
  * flattened, or a block quote that ends early; these can.
  */
 describe('job summary structure (rendered)', () => {
-  const listenerArn = `arn:aws:elasticloadbalancing:${region}:123456789012:listener/app/alb-demo/50dc6c495c0c9188/f2f7dc8efc522ab2`
-  const redirectArn = `arn:aws:elasticloadbalancing:${region}:123456789012:listener/app/alb-demo/50dc6c495c0c9188/0a0b0c0d0e0f0a0b`
   const console = `https://${region}.console.aws.amazon.com`
-
-  const deployDiagnosis: Diagnosis = {
-    kind: 'health-check',
-    title: 'Targets fail the load balancer health check',
-    cause: 'GET /health answered 404; the matcher expects 200',
-    evidence: [
-      'target i-0a1b2c3d4e5f60001:32768 unhealthy: Target.ResponseCodeMismatch (404)',
-      'task 3f1c stopped: Task failed ELB health checks in (target-group default)'
-    ],
-    hint: 'does the app serve /health? (the seed app serves /hostname)'
-  }
-  // What the rollback's own watch saw: one observation again, one new.
-  const rollbackDiagnosis: Diagnosis = {
-    ...deployDiagnosis,
-    evidence: [
-      deployDiagnosis.evidence[0],
-      'service event: (service ecs-simple-service-elb) is unable to place a task'
-    ]
-  }
-  const rollbackSummary = `did not succeed: ${formatDiagnosis(rollbackDiagnosis)}`
-  const message = `${formatDiagnosis(deployDiagnosis)}\nRollback ${rollbackSummary}`
-  const [title, ...details] = message.split('\n')
-  const failedRollback: SummaryData = {
-    ...base,
-    outcome: 'failure',
-    // The message as RolloutFailed carries it: the diagnosis, then the "Rollback …" line and its diagnosis.
-    failure: { title, details },
-    rollback: rollbackSummary,
-    rolledBack: {
-      ok: false,
-      restored: [
-        'service ecs-simple-service-elb runs ecscompose-ecs-app:22',
-        'target group default: HealthCheckPath /'
-      ],
-      kept: ['registered ecscompose-ecs-app:23: kept for inspection']
-    }
-  }
+  const message = rolloutMessage
+  const [title] = message.split('\n')
 
   test('success: heading, URL link, plan table, warning alert, target rows, console links, timeline', () => {
     const doc = renderMarkdown(
@@ -259,20 +123,36 @@ describe('job summary structure (rendered)', () => {
     const [plan, health, resources, timings] = kids(doc, 'table')
     expect(rows(plan).map(r => r.slice(0, 3))).toEqual([
       ['Resource', 'Name', 'Action'],
-      ['load-balancer', 'alb-demo', 'none'],
-      ['target-group', 'default', 'none'],
-      ['listener', 'HTTP:80', 'none'],
-      ['task-definition', 'ecscompose-ecs-app', 'update'],
-      ['service', 'ecs-simple-service-elb', 'update']
+      // Named as the Resources table and the counts line name them.
+      ['Load balancer', 'alb-demo', 'unchanged'],
+      ['Target group', 'default', 'unchanged'],
+      ['Listener', 'HTTP:80', 'unchanged'],
+      ['Task definition', 'ecscompose-ecs-app', 'update'],
+      ['Service', 'ecs-simple-service-elb', 'update']
     ])
-    // The changes of a step are lines of one cell, not cells of their own.
+    // The changes of a step are lines of one cell, not cells of their own; each field is code, its values not.
     expect(rows(plan)[4][3].split('\n')).toHaveLength(3)
+    const changeCell = all(all(plan, 'tr')[4], 'td')[3]
+    expect(all(changeCell, 'code').map(text)).toEqual([
+      'containerDefinitions[app].image',
+      'containerDefinitions[app].environment[DB_PASSWORD].value'
+    ])
+    expect(text(changeCell).split('\n')[1]).toBe(
+      'containerDefinitions[app].image: "inokara/ecs-app:1.0" → "inokara/ecs-app:1.1"'
+    )
     expect(
       rows(health)
         .slice(1)
         .map(r => r[3])
     ).toEqual(['healthy', 'healthy', 'draining'])
-    expect(rows(timings)).toHaveLength(6)
+    // Most stages take milliseconds, a watch minutes: neither reads as "0.0 s" nor as "98.0 s".
+    expect(rows(timings).slice(1)).toEqual([
+      ['inputs', '12 ms'],
+      ['discover', '410 ms'],
+      ['plan', '3 ms'],
+      ['apply', '820 ms'],
+      ['watch', '1 min 38 s']
+    ])
 
     const links = all(resources, 'a').map(a => [text(a), a.attrs.href])
     expect(links).toEqual([
@@ -308,7 +188,8 @@ describe('job summary structure (rendered)', () => {
       'blockquote: [!CAUTION]',
       'p: URL: http://alb-demo-1234567890.ap-northeast-1.elb.amazonaws.com',
       'h3: Rollback attempted (production not yet healthy)',
-      'p: Rollback: did not succeed: Targets fail the load balancer health check: GET /health answered 404; the matcher expects 200'
+      // The rollback failed as the deploy did: the alert's title is not repeated word for word.
+      'p: Rollback: did not succeed: the same failure as above'
     ])
 
     // The alert: the title, "Evidence:", the evidence as a list, "What to check" as its own paragraph.
@@ -430,23 +311,12 @@ describe('job summary structure (rendered)', () => {
   })
 
   test('teardown: removed (or nothing to remove), and a dry-run teardown would remove', () => {
-    const teardown = {
-      ...base,
-      action: 'teardown' as const,
-      plan: undefined,
-      applied: undefined,
-      targets: undefined,
-      timeline: undefined
-    }
-    const removed = [
-      'service web-pr-7',
-      'listener rule arn:aws:elasticloadbalancing:x (priority 1007)',
-      'target group web-pr-7'
-    ]
-    const md = renderSummary({ ...teardown, removed })
+    const teardown = teardownBase
+    const removed = removedByTeardown
+    const md = renderSummary(summaryExamples.teardown)
     const doc = renderMarkdown(md)
     expect(outline(doc)).toEqual([
-      'h2: 🗑️ ecs-simple-service-elb on ecs-demo: removed',
+      'h2: 🗑️ web-pr-7 on ecs-demo: removed',
       'h3: Removed',
       'ul: service web-pr-7',
       'h3: Timings',
@@ -458,14 +328,14 @@ describe('job summary structure (rendered)', () => {
 
     const gone = renderMarkdown(renderSummary({ ...teardown, removed: [] }))
     expect(outline(gone).slice(0, 3)).toEqual([
-      'h2: 🗑️ ecs-simple-service-elb on ecs-demo: nothing to remove (already gone)',
+      'h2: 🗑️ web-pr-7 on ecs-demo: nothing to remove (already gone)',
       'h3: Removed',
       'p: Nothing: it was already gone.'
     ])
 
     const dry = renderMarkdown(renderSummary({ ...teardown, outcome: 'dry-run', wouldRemove: removed }))
     expect(outline(dry).slice(0, 2)).toEqual([
-      'h2: 📝 ecs-simple-service-elb on ecs-demo: dry run, would remove 3 resources (nothing changed)',
+      'h2: 📝 web-pr-7 on ecs-demo: dry run, would remove 4 resources (nothing changed)',
       'h3: Would remove'
     ])
     expect(items(section(dry, 'Would remove')[0])).toEqual(removed)
@@ -478,24 +348,14 @@ describe('job summary structure (rendered)', () => {
       })
     )
     expect(outline(failed).slice(0, 2)).toEqual([
-      'h2: ❌ ecs-simple-service-elb on ecs-demo: teardown failed',
+      'h2: ❌ web-pr-7 on ecs-demo: teardown failed',
       'blockquote: [!CAUTION]'
     ])
   })
 
   test("preview: named in the heading, its URL, the rule's console link, the base stack's listener", () => {
-    const ruleArn = `arn:aws:elasticloadbalancing:${region}:123456789012:listener-rule/app/alb-demo/50dc6c495c0c9188/f2f7dc8efc522ab2/9d0e1f2a3b4c5d6e`
     const url = 'https://pr-7.preview.example.com/'
-    const doc = renderMarkdown(
-      renderSummary({
-        ...base,
-        serviceName: 'ecs-simple-service-elb-pr-7',
-        preview: 'pr-7',
-        plan: undefined,
-        timeline: undefined,
-        applied: { ...base.applied, url, listenerArn, listenerRuleArn: ruleArn }
-      })
-    )
+    const doc = renderMarkdown(renderSummary(summaryExamples.preview))
     expect(outline(doc).slice(0, 2)).toEqual([
       'h2: ✅ ecs-simple-service-elb-pr-7 on ecs-demo (preview pr-7): deployed',
       `p: URL: ${url}`
@@ -508,6 +368,18 @@ describe('job summary structure (rendered)', () => {
     expect(links['Listener rule']).toBe(
       `${console}/ec2/home?region=${region}#ListenerRuleDetails:ruleArn=${ruleArn}`
     )
+  })
+
+  test('a field name shown as code cannot split its table row or close its code span', () => {
+    const field = 'containerDefinitions[app].environment[A|B`C].value'
+    const plan: Plan = {
+      ...imageChangePlan,
+      warnings: [],
+      steps: [{ ...imageChangePlan.steps[3], reason: undefined, changes: [{ field, from: 'x', to: 'y' }] }]
+    }
+    const table = kids(renderMarkdown(renderSummary({ ...base, plan })), 'table')[0]
+    expect(rows(table)[1]).toHaveLength(4)
+    expect(all(table, 'code').map(text)).toEqual([field])
   })
 
   test('names and messages cannot make Markdown: no emphasis, links, headings, lists or extra cells', () => {
