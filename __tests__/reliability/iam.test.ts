@@ -378,35 +378,55 @@ describe('the preview policy', () => {
     'preview-id': 'pr-1',
     'preview-routing': 'host'
   })
-  const PREVIEW_STEPS = [
+  const PREVIEW_STEPS: Step[] = [
     { name: 'preview deploy', inputs: () => previewOf(scenarioInputs()) },
     { name: 'preview update', inputs: () => previewOf(scenarioInputs({ updated: true })) },
     {
       name: 'preview retag',
       inputs: () => ({ ...previewOf(scenarioInputs({ updated: true })), tags: RETAGGED })
     },
+    {
+      name: 'preview failed retag',
+      fails: true,
+      inputs: () => ({
+        ...previewOf(scenarioInputs({ updated: true, image: BROKEN_IMAGE })),
+        tags: `${RETAGGED}\ntier=front`,
+        'wait-for-minutes': '1'
+      })
+    },
     { name: 'preview teardown', inputs: () => ({ ...previewOf(scenarioInputs()), delete: 'true' }) }
   ]
 
-  test('suffices for a preview deploy + update + retag + teardown, and denies every change to the base stack', async () => {
+  test('suffices for a preview deploy + update + retag + failed retag + teardown, and denies every change to the base stack', async () => {
     const emu = emulators[0]
-    await emu.reset()
+    await resetEmulator(emu)
     const baseRun = await runToEnd({ inputs: scenarioInputs(), endpoint: emu.url })
     expectSuccess(baseRun, 'base deploy')
     emu.setPolicy(previewPolicy)
     const since = emu.calls.list().length
-    for (const step of PREVIEW_STEPS)
-      expectSuccess(await runToEnd({ inputs: step.inputs(), endpoint: emu.url }), step.name)
+    for (const step of PREVIEW_STEPS) {
+      const run = await runToEnd({ inputs: step.inputs(), endpoint: emu.url })
+      if (!asExpected(step, run))
+        throw new Error(`${step.name} did not end as expected (${run.code}):\n${run.stdout}\n${run.stderr}`)
+    }
     const calls = emu.calls.list().slice(since)
     expect(calls.filter(c => /AccessDenied/.test(c.errorCode ?? ''))).toEqual([])
     const needed = [...actionsNeeded(calls)]
-    // The retag changed the preview's own target group and service.
+    // The retag changed the preview's own target group and service, and the failed release's rollback
+    // removed the key it had added.
     expect(
       new Set(
-        calls.filter(c => /^(AddTags|TagResource)$/.test(c.operation)).map(c => `${c.operation} ${c.status}`)
+        calls
+          .filter(c => /^(AddTags|RemoveTags|TagResource|UntagResource)$/.test(c.operation))
+          .map(c => `${c.operation} ${c.status}`)
       )
-    ).toEqual(new Set(['AddTags 200', 'TagResource 200']))
+    ).toEqual(new Set(['AddTags 200', 'RemoveTags 200', 'TagResource 200', 'UntagResource 200']))
     expect(needed.filter(a => !actionsOf(previewPolicy).includes(a))).toEqual([])
+    expect(
+      actionsOf(previewPolicy).filter(
+        a => /:(AddTags|RemoveTags|TagResource|UntagResource)$/.test(a) && !needed.includes(a)
+      )
+    ).toEqual([])
     // Nothing a preview may not do is in the preview policy.
     expect(
       actionsOf(previewPolicy).filter(
