@@ -48,11 +48,33 @@ describe.each(FILES.map((file, i) => [file, i] as const))(
       expect(new Set(pairs).size).toBe(pairs.length)
     })
 
-    test('tags only on create, with the ownership tag in the request', () => {
-      for (const s of statements().filter(s => list(s.Action).some(a => /:(AddTags|TagResource)$/.test(a)))) {
-        const createAction = Object.keys(s.Condition?.StringEquals ?? {})
-        expect(createAction.some(k => /^(elasticloadbalancing|ecs):CreateAction$/.test(k))).toBe(true)
+    test('tags on create with the ownership tag in the request, and existing resources only where they carry it, never the ownership keys', () => {
+      const tagging = statements().filter(s =>
+        list(s.Action).some(a => /:(AddTags|RemoveTags|TagResource|UntagResource)$/.test(a))
+      )
+      const onCreate = tagging.filter(s =>
+        Object.keys(s.Condition?.StringEquals ?? {}).some(k =>
+          /^(elasticloadbalancing|ecs):CreateAction$/.test(k)
+        )
+      )
+      const onExisting = tagging.filter(s => !onCreate.includes(s))
+      expect(onCreate.length).toBeGreaterThan(0)
+      expect(onExisting.length).toBeGreaterThan(0)
+      for (const s of onCreate) {
+        expect(list(s.Action).every(a => /:(AddTags|TagResource)$/.test(a))).toBe(true)
         expect(s.Condition?.StringLike?.['aws:RequestTag/ecs-alb-deploy:stack']).toBeDefined()
+      }
+      for (const s of onExisting) {
+        // Named resource types only (never "*", which would include the creates), owned ones only, and a
+        // request that names the ownership or preview key matches no value of the set.
+        expect(
+          list(s.Resource).every(r => /^arn:aws:(elasticloadbalancing|ecs):\*:123456789012:\w+\//.test(r))
+        ).toBe(true)
+        expect(s.Condition?.StringLike?.['aws:ResourceTag/ecs-alb-deploy:stack']).toBeDefined()
+        expect(s.Condition?.['ForAllValues:StringNotEquals']?.['aws:TagKeys']).toEqual([
+          'ecs-alb-deploy:stack',
+          'ecs-alb-deploy:preview'
+        ])
       }
     })
 

@@ -2,12 +2,13 @@ import { AwsError } from './errors.js'
 
 /**
  * A small IAM policy evaluator: Allow statements with Action (wildcards allowed), Resource ARN patterns
- * and StringEquals / StringLike / ArnEquals / ArnLike conditions, explicit Deny wins. Enough to prove that
+ * and StringEquals / StringNotEquals / StringLike / StringNotLike / ArnEquals / ArnLike conditions, each
+ * also with the set qualifiers ForAllValues: and ForAnyValue:, explicit Deny wins. Enough to prove that
  * the README's least-privilege policies suffice, that nothing in them is superfluous, and that their
- * conditions hold where AWS evaluates them: the resource's tags (aws:ResourceTag/<key>), the tags a create
- * asks for (aws:RequestTag/<key>), the creating action of a tag-on-create (elasticloadbalancing:CreateAction,
- * ecs:CreateAction), the service's cluster (ecs:cluster), iam:PassedToService and iam:AWSServiceName.
- * See emulator/FIDELITY.md.
+ * conditions hold where AWS evaluates them: the resource's tags (aws:ResourceTag/<key>), the tags a request
+ * sets (aws:RequestTag/<key>) and the keys it sets or removes (aws:TagKeys), the creating action of a
+ * tag-on-create (elasticloadbalancing:CreateAction, ecs:CreateAction), the service's cluster (ecs:cluster),
+ * iam:PassedToService and iam:AWSServiceName. See emulator/FIDELITY.md.
  */
 export interface PolicyStatement {
   Sid?: string
@@ -23,8 +24,11 @@ export interface PolicyDocument {
   Statement: PolicyStatement[]
 }
 
-/** Request context keys a Condition can test (only those the emulator's checks provide). */
-export type ConditionContext = Record<string, string>
+/**
+ * Request context keys a Condition can test (only those the emulator's checks provide): a string for a
+ * single-valued key, a list for a multivalued one (aws:TagKeys).
+ */
+export type ConditionContext = Record<string, string | string[]>
 
 /** One authorization a request needs: its own action, or one AWS checks besides it (see impliedAuthorizations). */
 export interface Authorization {
@@ -36,7 +40,7 @@ export interface Authorization {
 const list = (v: string | string[] | undefined): string[] =>
   v === undefined ? ['*'] : Array.isArray(v) ? v : [v]
 
-const glob = (pattern: string, value: string): boolean => {
+const glob = (pattern: string, value: string, flags = 'i'): boolean => {
   const re = new RegExp(
     '^' +
       pattern
@@ -44,24 +48,52 @@ const glob = (pattern: string, value: string): boolean => {
         .map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
         .join('.*') +
       '$',
-    'i'
+    flags
   )
   return re.test(value)
 }
 
-/** A condition block holds when every operator's every key matches one of its values. */
+/** Whether one request value matches one of the policy's values (case-sensitive, as AWS compares strings). */
+const MATCHERS: Record<string, (wanted: string[], actual: string) => boolean> = {
+  // ARN operators compare like strings here: the policies' ARN patterns have no case or region subtleties.
+  StringEquals: (wanted, actual) => wanted.includes(actual),
+  ArnEquals: (wanted, actual) => wanted.includes(actual),
+  StringLike: (wanted, actual) => wanted.some(w => glob(w, actual, '')),
+  ArnLike: (wanted, actual) => wanted.some(w => glob(w, actual, ''))
+}
+/** A negated operator holds for a value that matches none of the policy's values. */
+const NEGATED: Record<string, string> = { StringNotEquals: 'StringEquals', StringNotLike: 'StringLike' }
+
+/** One operator on one request value; an operator this file does not model never matches. */
+function valueMatches(operator: string, wanted: string[], actual: string): boolean {
+  const negated = NEGATED[operator]
+  if (negated) return !MATCHERS[negated](wanted, actual)
+  return MATCHERS[operator]?.(wanted, actual) ?? false
+}
+
+/**
+ * One operator on one context key, as the IAM User Guide defines it. Without a set qualifier a missing key
+ * matches only a negated operator. `ForAllValues:` holds when every value in the request matches (so also
+ * when the request has none); `ForAnyValue:` when at least one does (so never when it has none).
+ */
+function keyMatches(operator: string, wanted: string[], actual: string | string[] | undefined): boolean {
+  const [qualifier, base] = operator.includes(':') ? operator.split(':', 2) : [undefined, operator]
+  const values = actual === undefined ? [] : Array.isArray(actual) ? actual : [actual]
+  if (qualifier === 'ForAllValues') return values.every(v => valueMatches(base, wanted, v))
+  if (qualifier === 'ForAnyValue') return values.some(v => valueMatches(base, wanted, v))
+  if (qualifier !== undefined) return false
+  if (actual === undefined) return NEGATED[base] !== undefined
+  // A multivalued key needs a set qualifier: without one the emulator never matches it.
+  return typeof actual === 'string' && valueMatches(base, wanted, actual)
+}
+
+/** A condition block holds when every operator's every key matches. */
 function conditionHolds(condition: PolicyStatement['Condition'], context: ConditionContext): boolean {
   if (!condition) return true
   return Object.entries(condition).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, values]) => {
-      const actual = context[key]
-      if (actual === undefined) return false
-      const wanted = Array.isArray(values) ? values : [values]
-      // ARN operators compare like strings here: the policies' ARN patterns have no case or region subtleties.
-      if (operator === 'StringEquals' || operator === 'ArnEquals') return wanted.includes(actual)
-      if (operator === 'StringLike' || operator === 'ArnLike') return wanted.some(w => glob(w, actual))
-      return false
-    })
+    Object.entries(keys).every(([key, values]) =>
+      keyMatches(operator, Array.isArray(values) ? values : [values], context[key])
+    )
   )
 }
 
@@ -93,14 +125,25 @@ const ECS_TAG_ON_CREATE = new Set([
   'StartTask'
 ])
 
-/** aws:RequestTag/<key> of the tags a request asks for (ELBv2 spells them Key/Value, ECS key/value). */
+/**
+ * aws:RequestTag/<key> of the tags a request sets, and aws:TagKeys, their keys (ELBv2 spells them
+ * Key/Value, ECS key/value). A request without tags has no aws:TagKeys.
+ */
 function requestTags(tags: unknown, key: string, value: string): ConditionContext {
   const out: ConditionContext = {}
+  const keys: string[] = []
   for (const t of Array.isArray(tags) ? (tags as Record<string, unknown>[]) : []) {
-    if (typeof t[key] === 'string') out[`aws:RequestTag/${t[key] as string}`] = String(t[value] ?? '')
+    if (typeof t[key] !== 'string') continue
+    out[`aws:RequestTag/${t[key] as string}`] = String(t[value] ?? '')
+    keys.push(t[key] as string)
   }
+  if (keys.length > 0) out['aws:TagKeys'] = keys
   return out
 }
+
+/** aws:TagKeys of a request that removes tags by key (RemoveTags, UntagResource). */
+const removedTagKeys = (keys: unknown): ConditionContext =>
+  Array.isArray(keys) && keys.length > 0 ? { 'aws:TagKeys': keys.map(String) } : {}
 
 /** ELBv2 parameters that name the resource an operation acts on (AWS authorizes against it alone). */
 const ELB_RESOURCE_PARAMS = ['RuleArn', 'ListenerArn', 'TargetGroupArn', 'LoadBalancerArn', 'ResourceArns']
@@ -122,8 +165,9 @@ export const arnsIn = (params: unknown): string[] => {
 /**
  * The resources an operation is authorized against and its request-wide condition keys. ELBv2: the ARN
  * of the rule / listener / target group / load balancer it acts on (a target group in a forward action is
- * not authorized; a create is on `*`, with aws:RequestTag); ECS service operations: the service's ARN, and
- * ecs:cluster (the cluster's ARN), as AWS builds them from the cluster and service names.
+ * not authorized; a create is on `*`, with aws:RequestTag and aws:TagKeys); ECS service operations: the
+ * service's ARN, and ecs:cluster (the cluster's ARN), as AWS builds them from the cluster and service names.
+ * Tagging calls (AddTags, RemoveTags, TagResource, UntagResource) carry aws:TagKeys, the keys they touch.
  */
 export function requestAuthorization(opts: {
   service: 'ecs' | 'elbv2'
@@ -134,7 +178,12 @@ export function requestAuthorization(opts: {
 }): { resources: string[]; context: ConditionContext } {
   const { service, operation, params } = opts
   if (service === 'elbv2') {
-    const context = operation.startsWith('Create') ? requestTags(params.Tags, 'Key', 'Value') : {}
+    const context =
+      operation.startsWith('Create') || operation === 'AddTags'
+        ? requestTags(params.Tags, 'Key', 'Value')
+        : operation === 'RemoveTags'
+          ? removedTagKeys(params.TagKeys)
+          : {}
     if (operation === 'CreateTargetGroup' || operation === 'CreateLoadBalancer')
       return { resources: [], context }
     if (operation === 'SetRulePriorities') return { resources: arnsIn(params.RulePriorities), context }
@@ -155,6 +204,10 @@ export function requestAuthorization(opts: {
       context: { 'ecs:cluster': clusterArn, ...requestTags(params.tags, 'key', 'value') }
     }
   }
+  if (operation === 'TagResource')
+    return { resources: arnsIn(params), context: requestTags(params.tags, 'key', 'value') }
+  if (operation === 'UntagResource')
+    return { resources: arnsIn(params), context: removedTagKeys(params.tagKeys) }
   return { resources: arnsIn(params), context: {} }
 }
 
