@@ -16,6 +16,7 @@ import type { ElbFacade, RequestContext, ServiceModule } from './core/types.js'
 import { seededVpcs } from './core/network.js'
 import { createElbv2Module } from './elbv2/module.js'
 import { createEcsModule } from './ecs/module.js'
+import type { PropagationWindows } from './ecs/propagation.js'
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -23,6 +24,8 @@ export interface EmulatorOptions {
   host?: string
   /** Real seconds per emulated second (EMULATOR_TIME_SCALE). */
   timeScale?: number
+  /** ECS's eventual-consistency windows (emulator/ecs/propagation.ts); closed when left out. */
+  propagation?: Partial<PropagationWindows>
   region?: string
   accountId?: string
 }
@@ -70,7 +73,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   let baseUrl = ''
 
   const elbv2 = createElbv2Module({ clock, region, accountId, vpcs })
-  const ecs = createEcsModule({ clock, region, accountId, vpcs, elb: elbv2.facade })
+  const ecs = createEcsModule({
+    clock,
+    region,
+    accountId,
+    vpcs,
+    elb: elbv2.facade,
+    propagation: opts.propagation
+  })
   const modules: ServiceModule[] = [elbv2.module, ecs.module]
 
   const json = (res: http.ServerResponse, status: number, body: unknown) => {

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { awsLikeWindows } from '../emulator/ecs/propagation.js'
 import { startEmulator } from '../emulator/server.js'
 import { EmulatorControl } from '../test-support/emulator-client.js'
 import { distEntry, repoRoot, runAction } from '../test-support/run-action.js'
@@ -21,7 +22,9 @@ if (!existsSync(distEntry)) {
 // 30-second health checks with a healthy threshold of 3 (the seed's) take 90 s on AWS; at 1/50 of
 // real time the whole walk takes a few seconds while every number the API reports stays the seed's.
 const timeScale = Number(process.env.EMULATOR_TIME_SCALE ?? 0.02)
-const emulator = await startEmulator({ port: 0, timeScale })
+// AWS's eventual consistency too: the first deploy meets it and the action retries, as it would on AWS.
+const propagation = process.env.EMULATOR_PROPAGATION === 'closed' ? undefined : awsLikeWindows(timeScale)
+const emulator = await startEmulator({ port: 0, timeScale, propagation })
 const control = new EmulatorControl(emulator.url)
 console.log(`AWS emulator listening on ${emulator.url} (time ×${(1 / timeScale).toFixed(0)})`)
 

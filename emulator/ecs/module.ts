@@ -12,7 +12,7 @@ import { unsupportedOperation } from './errors.js'
 import { ImageBehaviours } from './images.js'
 import * as protocol from './protocol.js'
 import { Scheduler } from './scheduler.js'
-import { Propagation } from './propagation.js'
+import { Propagation, type PropagationWindows } from './propagation.js'
 import { HookAnswers } from './lifecycle-hooks.js'
 import { TrafficShifter } from './traffic-shift.js'
 import {
@@ -42,6 +42,8 @@ export interface EcsModuleOptions {
   accountId: string
   vpcs: VpcInfo[]
   elb: ElbFacade
+  /** ECS's eventual-consistency windows at start and after a reset (closed when left out). */
+  propagation?: Partial<PropagationWindows>
 }
 
 type Handler = (ctx: EcsContext, params: never) => unknown
@@ -94,7 +96,7 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
     hookAnswers,
     runtime,
     scheduler: new Scheduler(clock, runtime, opts.vpcs, shifter),
-    propagation: new Propagation()
+    propagation: new Propagation(opts.propagation)
   }
   const seed = () => {
     ctx.clusters.clear()

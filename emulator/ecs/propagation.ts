@@ -26,8 +26,29 @@ export const DEFAULT_WINDOWS: PropagationWindows = {
   deploymentsActiveMs: 0
 }
 
+/**
+ * Windows for an emulator people drive by hand (the demo, `npm run emulator`): 1.5 s of real time each, so a
+ * first deploy meets AWS's eventual consistency and the action's retries run, as they would on AWS.
+ */
+export function awsLikeWindows(timeScale: number): PropagationWindows {
+  const ms = Math.round(1500 / timeScale)
+  return {
+    targetGroupAssociationMs: ms,
+    serviceLinkedRoleMs: ms,
+    serviceVisibleMs: ms,
+    deploymentsActiveMs: ms
+  }
+}
+
 export class Propagation {
-  windows: PropagationWindows = { ...DEFAULT_WINDOWS }
+  private readonly initial: PropagationWindows
+  windows: PropagationWindows
+
+  constructor(initial: Partial<PropagationWindows> = {}) {
+    this.initial = { ...DEFAULT_WINDOWS, ...initial }
+    this.windows = { ...this.initial }
+  }
+
   /** When the account's first CreateService came (the service-linked role's creation). */
   private firstCreateServiceMs?: number
 
@@ -42,7 +63,7 @@ export class Propagation {
   }
 
   reset(): void {
-    this.windows = { ...DEFAULT_WINDOWS }
+    this.windows = { ...this.initial }
     this.firstCreateServiceMs = undefined
   }
 
