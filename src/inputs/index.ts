@@ -8,6 +8,8 @@ import { validateCombination } from './validate-combination.js'
 import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
 import { validateService } from './validate-service.js'
+import { validateDeploymentStrategy } from './validate-deployment-strategy.js'
+import { catchAllRule, isNativeStrategy } from '../model/deployment-strategy.js'
 import { validateTaskDefinition } from './validate-task-definition.js'
 import { MIN_MASKED_LENGTH } from '../model/redact.js'
 
@@ -158,6 +160,21 @@ function buildRequest(
     taskDefinition,
     networkMode
   })
+  validateDeploymentStrategy({
+    service,
+    targetGroupGiven: input.targetGroup !== undefined,
+    listener: input.listener.request,
+    testListener: input.testListener,
+    waitUntil: input.waitUntil,
+    preview: preview !== undefined
+  })
+  if (input.promote && (input.delete || input.dryRun)) {
+    throw new InputError(
+      INPUTS.promote.name,
+      undefined,
+      `acts on a paused deployment; it does not go with ${input.delete ? 'delete' : 'dry-run'}: true`
+    )
+  }
 
   const request: DeployRequest = {
     cluster: input.cluster,
@@ -165,6 +182,7 @@ function buildRequest(
     taskDefinition,
     listener: input.listener.request,
     redirectHttpToHttps: input.redirectHttpToHttps,
+    waitUntil: input.waitUntil,
     forceNewDeployment: input.forceNewDeployment,
     tags: input.tags,
     wait: {
@@ -187,6 +205,13 @@ function buildRequest(
   if (input.loadBalancerAttributes) request.loadBalancerAttributes = input.loadBalancerAttributes
   if (input.targetGroupAttributes) request.targetGroupAttributes = input.targetGroupAttributes
   if (listenerRule) request.listenerRule = listenerRule
+  else if (isNativeStrategy(service.deploymentConfiguration) && !preview) {
+    // ECS shifts the weights of a listener RULE, never of a listener's default action: without a
+    // listener-rule input, the service gets a catch-all rule evaluated after every other one.
+    request.listenerRule = catchAllRule()
+  }
+  if (input.testListener) request.testListener = input.testListener
+  if (input.promote) request.promote = input.promote
   if (input.desiredCount !== undefined) request.desiredCount = input.desiredCount
   if (preview) request.preview = { ...preview, priorityRange: input.listenerRulePriorityRange }
   if (input.githubToken) request.githubToken = input.githubToken
