@@ -19,6 +19,7 @@ import type { CallContext, CallResult, PlanContext } from './context.js'
 import { stepCalls } from './steps.js'
 import { hexHash } from '../model/names.js'
 import { ecsTagMap, ecsTags, foreignRefusal, mayModify, ownership } from './ownership.js'
+import { blueGreenLoadBalancer, comparableLoadBalancer, type AdvancedFill } from './deployment-strategy.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
@@ -58,6 +59,8 @@ export interface DesiredServiceOptions {
   containers: ContainerDefinition[]
   /** Creating or updating: desiredCount is treated differently (see below). */
   creating: boolean
+  /** Under a native strategy: what fills the managed entry's advancedConfiguration (oriented as ECS has it). */
+  blueGreen?: AdvancedFill
   warnings?: string[]
 }
 
@@ -92,7 +95,12 @@ function targetGroupLoadBalancers(
       `service: loadBalancers[${index}].containerName ${entry.containerName} is not a container of the task definition (${opts.containers.map(c => c.name).join(', ')}).`
     )
   }
-  return given.map((lb, i) => (i === index ? { ...lb, targetGroupArn: opts.targetGroupArn } : lb))
+  return given.map((lb, i) => {
+    if (i !== index) return lb
+    return opts.blueGreen
+      ? blueGreenLoadBalancer({ entry: lb, fill: opts.blueGreen })
+      : { ...lb, targetGroupArn: opts.targetGroupArn }
+  })
 }
 
 /**
@@ -142,14 +150,7 @@ function comparable(field: Updatable, value: unknown): unknown {
   if (value === undefined) return undefined
   switch (field) {
     case 'loadBalancers':
-      return sortedSet(
-        (value as EcsLoadBalancer[]).map(lb => ({
-          targetGroupArn: lb.targetGroupArn,
-          loadBalancerName: lb.loadBalancerName,
-          containerName: lb.containerName,
-          containerPort: lb.containerPort
-        }))
-      )
+      return sortedSet((value as EcsLoadBalancer[]).map(comparableLoadBalancer))
     case 'networkConfiguration': {
       const awsvpc = (value as Service['networkConfiguration'])?.awsvpcConfiguration
       if (!awsvpc) return value
@@ -210,6 +211,7 @@ function checkImmutable(request: DeployRequest, actual: Service): void {
 export interface ServicePlanOptions extends PlanContext {
   taskDefinitionArn: string
   targetGroupArn?: string
+  blueGreen?: AdvancedFill
   containers: ContainerDefinition[]
 }
 
@@ -303,7 +305,8 @@ function restorable(field: Updatable, value: unknown): unknown {
       targetGroupArn: lb.targetGroupArn,
       loadBalancerName: lb.loadBalancerName,
       containerName: lb.containerName,
-      containerPort: lb.containerPort
+      containerPort: lb.containerPort,
+      ...(lb.advancedConfiguration ? { advancedConfiguration: lb.advancedConfiguration } : {})
     }))
   }
   return value
