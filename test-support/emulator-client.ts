@@ -44,6 +44,15 @@ export class EmulatorControl {
   stopTasks(cfg: unknown): Promise<unknown> {
     return this.req('POST', 'tasks/stop', cfg)
   }
+  /** Lambda lifecycle hook answers: `{function, hookStatus, callBackDelay?}` (one or an array). */
+  hooks(answers: unknown): Promise<{ invocations: { function: string; lifecycleStage: string }[] }> {
+    return this.req('POST', 'hooks', answers)
+  }
+  hookInvocations(): Promise<{
+    invocations: { function: string; lifecycleStage: string; answered: string }[]
+  }> {
+    return this.req('GET', 'hooks')
+  }
   iam(policy: unknown): Promise<unknown> {
     return this.req('POST', 'iam', policy)
   }

@@ -82,6 +82,14 @@ export class FakeElb implements ElbFacade {
     return this.targets.get(tgArn)?.get(`${ref.id}:${ref.port}`)?.health
   }
 
+  ruleForwards(): undefined {
+    return undefined
+  }
+
+  setForwardWeights(): void {
+    throw new Error('no listener rules in this fake')
+  }
+
   onHealthChange(listener: Listener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

@@ -160,6 +160,18 @@ export function requestAuthorization(opts: {
 const roleArn = (role: string, accountId: string): string =>
   role.startsWith('arn:') ? role : `arn:aws:iam::${accountId}:role/${role}`
 
+/** The roles a service's load balancers' advancedConfiguration and lifecycle hooks name. */
+function blueGreenRoles(params: Record<string, unknown>): string[] {
+  const lbs = Array.isArray(params.loadBalancers) ? (params.loadBalancers as Record<string, unknown>[]) : []
+  const cfg = (params.deploymentConfiguration ?? {}) as Record<string, unknown>
+  const hooks = Array.isArray(cfg.lifecycleHooks) ? (cfg.lifecycleHooks as Record<string, unknown>[]) : []
+  const roles = [
+    ...lbs.map(lb => (lb.advancedConfiguration as Record<string, unknown> | undefined)?.roleArn),
+    ...hooks.map(h => h.roleArn)
+  ]
+  return [...new Set(roles.filter((r): r is string => typeof r === 'string' && r !== ''))]
+}
+
 /**
  * Authorizations AWS checks besides the operation's own action: tagging on create (ELBv2 wants
  * elasticloadbalancing:AddTags for `Create*` with Tags, ECS wants ecs:TagResource for a create with tags)
@@ -205,6 +217,16 @@ export function impliedAuthorizations(opts: {
       resources: [roleArn(params.role, accountId)],
       context: { 'iam:PassedToService': 'ecs.amazonaws.com' }
     })
+  }
+  if (service === 'ecs' && (operation === 'CreateService' || operation === 'UpdateService')) {
+    // Blue/green: the infrastructure role for the load balancer and the lifecycle hooks' roles go to ECS.
+    for (const role of blueGreenRoles(params)) {
+      out.push({
+        action: 'iam:PassRole',
+        resources: [roleArn(role, accountId)],
+        context: { 'iam:PassedToService': 'ecs.amazonaws.com' }
+      })
+    }
   }
   return out
 }

@@ -94,6 +94,12 @@ export interface TargetGroupView {
   deregistrationDelaySeconds: number
 }
 
+/** One target group of a rule's forward action and its weight. */
+export interface ForwardWeight {
+  tgArn: string
+  weight: number
+}
+
 /**
  * What the ELBv2 module offers the ECS module: ECS registers its tasks as targets and listens for
  * health changes to replace tasks that fail their checks, as the real ECS scheduler does.
@@ -105,6 +111,13 @@ export interface ElbFacade {
   /** Starts draining (deregistration delay), then removes the target. */
   deregisterTarget(tgArn: string, target: TargetRef): void
   targetHealth(tgArn: string, target: TargetRef): TargetHealthView | undefined
+  /** A listener rule's (or a listener's default rule's) forward targets; undefined when no such rule. */
+  ruleForwards(ruleArn: string): { lbArn: string; forwards: ForwardWeight[] } | undefined
+  /**
+   * Rewrites a rule's forward action to these weighted target groups, as ECS does for blue/green with the
+   * infrastructure role (ModifyRule on the customer's behalf).
+   */
+  setForwardWeights(ruleArn: string, weights: ForwardWeight[]): void
   /** Called on every health state change of a target. Returns an unsubscribe function. */
   onHealthChange(
     listener: (e: {

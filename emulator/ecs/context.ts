@@ -3,6 +3,7 @@ import type { ElbFacade, VpcInfo } from '../core/types.js'
 import { clusterNotFound } from './errors.js'
 import { nameOf, type ArnScope } from './ids.js'
 import type { ImageBehaviours } from './images.js'
+import type { HookAnswers } from './lifecycle-hooks.js'
 import type { Scheduler } from './scheduler.js'
 import type { ClusterRec } from './state.js'
 import type { TagStore } from './tags.js'
@@ -19,6 +20,8 @@ export interface EcsContext {
   taskDefinitions: TaskDefinitionStore
   tags: TagStore
   images: ImageBehaviours
+  /** What Lambda lifecycle hooks answer (control API). */
+  hookAnswers: HookAnswers
   runtime: TaskRuntime
   scheduler: Scheduler
 }

@@ -1,5 +1,6 @@
 import type { EcsContext } from './context.js'
 import type { ImageBehaviour } from './images.js'
+import type { HookAnswer } from './lifecycle-hooks.js'
 import { nameOf } from './ids.js'
 import type { TaskRec } from './state.js'
 
@@ -91,5 +92,14 @@ export function control(ctx: EcsContext, method: string, route: string, body: un
   if (route === 'images' && method === 'GET') return { images: ctx.images.list() }
   if (route === 'tasks/stop' && method === 'POST') return stopTasks(ctx, body as StopTasksRequest)
   if (route === 'services' && method === 'GET') return { services: compactServices(ctx) }
+  if (route === 'hooks' && method === 'POST') {
+    for (const r of (Array.isArray(body) ? body : [body]) as HookAnswer[]) ctx.hookAnswers.add(r)
+    return ctx.hookAnswers.list()
+  }
+  if (route === 'hooks' && method === 'GET') return ctx.hookAnswers.list()
+  if (route === 'hooks' && method === 'DELETE') {
+    ctx.hookAnswers.clear()
+    return { ok: true }
+  }
   return undefined
 }

@@ -31,6 +31,23 @@ export const arns = {
     `${base(s)}:container/${cluster}/${taskId}/${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`
 }
 
+/**
+ * A deployment's service deployment and service revision ARNs: the digits of its `ecs-svc/` id under
+ * the cluster and service.
+ */
+export function serviceDeploymentArns(
+  s: ArnScope,
+  cluster: string,
+  service: string,
+  deployment: string
+): { deployment: string; revision: string } {
+  const path = `${cluster}/${service}/${deployment.replace('ecs-svc/', '')}`
+  return {
+    deployment: `${base(s)}:service-deployment/${path}`,
+    revision: `${base(s)}:service-revision/${path}`
+  }
+}
+
 /** The last path segment of an ARN, or the value itself when it is a plain name. */
 export const nameOf = (nameOrArn: string): string =>
   nameOrArn.startsWith('arn:') ? nameOrArn.split('/').pop()! : nameOrArn

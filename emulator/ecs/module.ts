@@ -12,6 +12,8 @@ import { unsupportedOperation } from './errors.js'
 import { ImageBehaviours } from './images.js'
 import * as protocol from './protocol.js'
 import { Scheduler } from './scheduler.js'
+import { HookAnswers } from './lifecycle-hooks.js'
+import { TrafficShifter } from './traffic-shift.js'
 import {
   createService,
   deleteService,
@@ -26,7 +28,12 @@ import { TagStore } from './tags.js'
 import { TaskDefinitionStore } from './task-definitions.js'
 import { TaskRuntime } from './task-runtime.js'
 import { describeTasks, listTasks, stopTask } from './tasks-api.js'
-import { describeServiceDeployments, listServiceDeployments } from './service-deployments.js'
+import {
+  continueServiceDeployment,
+  describeServiceDeployments,
+  listServiceDeployments,
+  stopServiceDeployment
+} from './service-deployments.js'
 
 export interface EcsModuleOptions {
   clock: Clock
@@ -61,7 +68,9 @@ const operations: Record<string, Handler> = {
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
   ListServiceDeployments: listServiceDeployments,
-  DescribeServiceDeployments: describeServiceDeployments
+  DescribeServiceDeployments: describeServiceDeployments,
+  ContinueServiceDeployment: continueServiceDeployment,
+  StopServiceDeployment: stopServiceDeployment
 }
 
 export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule } {
@@ -70,6 +79,8 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
   const tags = new TagStore()
   const images = new ImageBehaviours()
   const runtime = new TaskRuntime(scope, clock, opts.elb, opts.vpcs, images)
+  const hookAnswers = new HookAnswers()
+  const shifter = new TrafficShifter({ scope, clock, elb: opts.elb, runtime, answers: hookAnswers })
   const ctx: EcsContext = {
     scope,
     clock,
@@ -79,8 +90,9 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
     taskDefinitions: new TaskDefinitionStore(scope, tags, () => clock.nowDate()),
     tags,
     images,
+    hookAnswers,
     runtime,
-    scheduler: new Scheduler(clock, runtime, opts.vpcs)
+    scheduler: new Scheduler(clock, runtime, opts.vpcs, shifter)
   }
   const seed = () => {
     ctx.clusters.clear()
@@ -137,6 +149,7 @@ export function createEcsModule(opts: EcsModuleOptions): { module: ServiceModule
       await shutdown()
       tags.clear()
       images.clear()
+      hookAnswers.clear()
       ctx.taskDefinitions.clear()
       seed()
       startTicking()

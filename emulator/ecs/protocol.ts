@@ -27,7 +27,7 @@ export const decode = (headers: Headers, body: string): DecodedRequest => {
   return { operation, params }
 }
 
-const MUTATING = /^(Create|Delete|Deregister|Register|Update|Stop|Run|Start|Tag|Untag|Put)/
+const MUTATING = /^(Create|Delete|Deregister|Register|Update|Stop|Run|Start|Tag|Untag|Put|Continue)/
 export const isMutating = (operation: string): boolean => MUTATING.test(operation)
 
 /** Dates become epoch seconds (fractions allowed), the way ECS answers. */

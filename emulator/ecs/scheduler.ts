@@ -5,6 +5,7 @@ import type { VpcInfo } from '../core/types.js'
 import { deploymentId } from './ids.js'
 import { addEvent, flushEvents } from './events.js'
 import type { TaskRuntime } from './task-runtime.js'
+import { isShifting, stageIndex, type TrafficShifter } from './traffic-shift.js'
 import type { ClusterRec, DeploymentRec, DeploymentSpec, InstanceRec, ServiceRec, TaskRec } from './state.js'
 
 const KEEP_INACTIVE_MS = 3600_000
@@ -33,11 +34,21 @@ export class Scheduler {
   constructor(
     private readonly clock: Clock,
     private readonly runtime: TaskRuntime,
-    private readonly vpcs: VpcInfo[]
+    private readonly vpcs: VpcInfo[],
+    readonly shifter: TrafficShifter
   ) {}
 
-  newDeployment(svc: ServiceRec, spec: DeploymentSpec, reason?: string): DeploymentRec {
+  newDeployment(svc: ServiceRec, requested: DeploymentSpec, reason?: string): DeploymentRec {
     const now = this.clock.nowDate()
+    // A deployment still shifting traffic when a newer one starts stops where it is.
+    for (const d of svc.deployments) {
+      if (d.shift && isShifting(d)) {
+        d.shift.status = 'STOPPED'
+        d.shift.stoppedAt = now
+      }
+    }
+    const planned = this.shifter.plan(svc, requested)
+    const spec = planned?.spec ?? requested
     const id = deploymentId()
     const deployment: Deployment = {
       id,
@@ -64,7 +75,14 @@ export class Scheduler {
       taskDefinition: d.taskDef.taskDefinitionArn!,
       count: d.tasks.size
     }))
-    const rec: DeploymentRec = { ...spec, deployment, tasks: new Set(), sources, breakerFailures: 0 }
+    const rec: DeploymentRec = {
+      ...spec,
+      deployment,
+      tasks: new Set(),
+      sources,
+      breakerFailures: 0,
+      ...(planned ? { shift: planned.shift } : {})
+    }
     svc.deployments.unshift(rec)
     svc.history.push(rec)
     if (svc.history.length > 50) svc.history.shift()
@@ -143,8 +161,12 @@ export class Scheduler {
       }
     }
     this.circuitBreaker(svc, now)
+    for (const d of [...svc.deployments]) if (d.shift) this.shifter.advance(svc, d, now)
 
     const current = svc.deployments[0]
+    // Blue/green: blue keeps serving until CLEAN_UP, green starts at SCALE_UP whatever maximumPercent says.
+    const shifting = isShifting(current)
+    const shiftStage = current.shift ? stageIndex(current.shift.stage) : 0
     let liveTotal = 0
     let healthy = 0
     for (const d of svc.deployments) {
@@ -171,7 +193,7 @@ export class Scheduler {
     // Old deployments' tasks go first when they are not healthy, then as far as minimumHealthyPercent allows.
     const old = svc.deployments.slice(1).flatMap(d => [...d.tasks].filter(isLive))
     old.sort((a, b) => Number(this.runtime.isHealthy(a)) - Number(this.runtime.isHealthy(b)))
-    for (const t of old) {
+    for (const t of shifting && shiftStage < stageIndex('CLEAN_UP') ? [] : old) {
       const wasHealthy = this.runtime.isHealthy(t)
       if (wasHealthy && healthy - 1 < minHealthy) break
       if (wasHealthy) healthy--
@@ -180,9 +202,12 @@ export class Scheduler {
     }
 
     // Launch what the primary misses, within maximumPercent. A failed deployment without rollback stops launching.
-    const launching = current.deployment.rolloutState !== 'FAILED'
+    const launching =
+      current.deployment.rolloutState !== 'FAILED' &&
+      !current.aborted &&
+      (!shifting || shiftStage >= stageIndex('SCALE_UP'))
     const missing = desired - Math.min(primaryLive.length, desired)
-    const room = Math.max(0, Math.max(maxTotal, desired > 0 ? 1 : 0) - liveTotal)
+    const room = shifting ? missing : Math.max(0, Math.max(maxTotal, desired > 0 ? 1 : 0) - liveTotal)
     if (launching && missing > 0 && room > 0) this.place(cluster, svc, current, Math.min(missing, room), now)
 
     this.checkCompletion(svc, now)
@@ -192,7 +217,7 @@ export class Scheduler {
     const primary = svc.deployments[0]
     const breaker = svc.service.deploymentConfiguration?.deploymentCircuitBreaker
     const d = primary.deployment
-    if (!breaker?.enable || d.rolloutState !== 'IN_PROGRESS') return
+    if (!breaker?.enable || d.rolloutState !== 'IN_PROGRESS' || primary.aborted) return
     if (breaker.resetOnHealthyTask !== false) {
       for (const t of primary.tasks) {
         if (t.wasHealthy || !this.runtime.isHealthy(t)) continue
@@ -212,13 +237,26 @@ export class Scheduler {
     d.updatedAt = new Date(now)
     primary.finishedAt = new Date(now)
     addEvent(svc, `deployment ${d.id} deployment failed: ${cause}.`, new Date(now))
+    if (primary.shift) {
+      // Blue still runs: rolling back sends production traffic back to it.
+      if (breaker.rollback) this.shifter.rollback(svc, primary, d.rolloutStateReason, now)
+      else primary.shift.status = 'STOPPED'
+      return
+    }
+    this.rollBack(svc, now)
+  }
+
+  /** Rolls a rolling deployment back to the last completed one (a new deployment), if there is one. */
+  rollBack(svc: ServiceRec, now: number, manual = false): boolean {
+    const primary = svc.deployments[0]
+    const breaker = svc.service.deploymentConfiguration?.deploymentCircuitBreaker
     const target = svc.lastCompleted
     if (
-      !breaker.rollback ||
+      !(manual || breaker?.rollback) ||
       !target ||
       target.taskDef.taskDefinitionArn === primary.taskDef.taskDefinitionArn
     )
-      return
+      return false
     addEvent(svc, `rolling back to deployment ${target.id}`, new Date(now))
     const rollback = this.newDeployment(
       svc,
@@ -228,12 +266,15 @@ export class Scheduler {
         networkConfiguration: target.networkConfiguration,
         launchType: target.launchType
       },
-      `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`
+      manual
+        ? `Service deployment rolled back to deploymentId ${target.id} on request.`
+        : `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`
     )
     primary.rolledBackBy = rollback
     svc.service.taskDefinition = rollback.taskDef.taskDefinitionArn
     svc.service.loadBalancers = rollback.loadBalancers
     if (rollback.networkConfiguration) svc.service.networkConfiguration = rollback.networkConfiguration
+    return true
   }
 
   private checkCompletion(svc: ServiceRec, now: number): void {
@@ -242,7 +283,8 @@ export class Scheduler {
     let healthyPrimary = 0
     for (const t of primary.tasks) if (this.runtime.isHealthy(t)) healthyPrimary++
     const othersEmpty = svc.deployments.slice(1).every(d => d.tasks.size === 0)
-    const settled = healthyPrimary === desired && primary.tasks.size === desired && othersEmpty
+    const shiftDone = !primary.shift || primary.shift.status === 'SUCCESSFUL'
+    const settled = healthyPrimary === desired && primary.tasks.size === desired && othersEmpty && shiftDone
     const d = primary.deployment
     if (settled && d.rolloutState === 'IN_PROGRESS') {
       d.rolloutState = 'COMPLETED'

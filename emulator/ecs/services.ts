@@ -17,6 +17,8 @@ import { emptyPending } from './events.js'
 import { arns, nameOf } from './ids.js'
 import { paginate } from './paging.js'
 import type { ClusterRec, ServiceRec } from './state.js'
+import { sameLoadBalancers, validateDeploymentStrategy } from './deployment-strategy.js'
+import { oriented } from './traffic-shift.js'
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,255}$/
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
@@ -151,6 +153,12 @@ export function createService(ctx: EcsContext, input: CreateServiceCommandInput)
   const launchType = launchTypeOf(input)
   const loadBalancers = input.loadBalancers ?? []
   validateNetworking(ctx, td, launchType, loadBalancers, input.networkConfiguration, input.role)
+  validateDeploymentStrategy({
+    elb: ctx.elb,
+    config: input.deploymentConfiguration,
+    loadBalancers,
+    targetType: td.networkMode === 'awsvpc' ? 'ip' : 'instance'
+  })
   const now = ctx.clock.nowDate()
   const { accountId } = ctx.scope
   const serviceArn = arns.service(ctx.scope, cluster.cluster.clusterName!, name)
@@ -233,6 +241,12 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   const network = input.networkConfiguration ?? s.networkConfiguration
   const role = s.roleArn && !s.roleArn.includes('aws-service-role') ? s.roleArn : undefined
   validateNetworking(ctx, td, launchType, loadBalancers, network, role)
+  validateDeploymentStrategy({
+    elb: ctx.elb,
+    config: { ...s.deploymentConfiguration, ...input.deploymentConfiguration },
+    loadBalancers,
+    targetType: td.networkMode === 'awsvpc' ? 'ip' : 'instance'
+  })
   if (input.desiredCount !== undefined) {
     if (input.desiredCount < 0) throw invalidParameter('desiredCount must be at least 0.')
     s.desiredCount = input.desiredCount
@@ -249,20 +263,23 @@ export function updateService(ctx: EcsContext, input: UpdateServiceCommandInput)
   if (input.placementConstraints) s.placementConstraints = input.placementConstraints
   const changed =
     td.taskDefinitionArn !== primary.taskDef.taskDefinitionArn ||
-    !same(loadBalancers, primary.loadBalancers) ||
+    !sameLoadBalancers(loadBalancers, primary.loadBalancers) ||
     !same(network, primary.networkConfiguration) ||
     launchType !== primary.launchType
   if (changed || input.forceNewDeployment) {
     s.taskDefinition = td.taskDefinitionArn
-    s.loadBalancers = loadBalancers
     if (network) s.networkConfiguration = network
     if (!s.capacityProviderStrategy) s.launchType = launchType
-    ctx.scheduler.newDeployment(svc, {
+    const rec = ctx.scheduler.newDeployment(svc, {
       taskDef: td,
       loadBalancers,
       networkConfiguration: network,
       launchType
     })
+    // While traffic shifts, the service still names the live (blue) group first; the roles swap at the end.
+    s.loadBalancers = rec.shift
+      ? rec.loadBalancers.map(lb => oriented(lb, lb.advancedConfiguration?.alternateTargetGroupArn ?? ''))
+      : loadBalancers
   } else {
     primary.deployment.desiredCount = s.desiredCount
     primary.deployment.updatedAt = ctx.clock.nowDate()

@@ -13,6 +13,7 @@ import type {
 import type { TargetHealthState, TargetRef, VpcInfo } from '../core/types.js'
 import type { ImageBehaviour } from './images.js'
 import type { TaskServer } from './task-server.js'
+import type { TrafficShift } from './traffic-shift.js'
 import { arns, hex, type ArnScope } from './ids.js'
 
 export interface InstanceRec {
@@ -46,6 +47,10 @@ export interface DeploymentRec extends DeploymentSpec {
   rolledBackBy?: DeploymentRec
   /** Tasks of the deployment this one replaces, when it started. */
   sources: { arn: string; taskDefinition: string; count: number }[]
+  /** Blue/green, linear or canary: the traffic shift ECS drives for this deployment. */
+  shift?: TrafficShift
+  /** StopServiceDeployment ABORT on a rolling deployment: it stands where it is. */
+  aborted?: boolean
 }
 
 export interface ServiceRec {

@@ -1,10 +1,11 @@
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { AwsError } from '../core/errors.js'
 import type { Clock } from '../core/clock.js'
 import type { ElbFacade, ServiceModule, TargetGroupView, VpcInfo } from '../core/types.js'
 import type { Elbv2Context } from './context.js'
 import { HealthMonitor } from './health.js'
 import { ListenerServers } from './router.js'
-import { Store } from './store.js'
+import { forwardTargets, Store } from './store.js'
 import { decodeQuery, isQueryRequest } from './query.js'
 import { encodeError, encodeResult } from './xml.js'
 import {
@@ -195,6 +196,25 @@ export function createElbv2Module(opts: {
     }
   }
 
+  /** A rule by ARN, or a listener's default rule, with a way to replace its actions. */
+  const ruleByArn = (arn: string) => {
+    const rule = store.rules.get(arn)
+    if (rule) {
+      return {
+        lbArn: store.listener(rule.listenerArn).lbArn,
+        actions: () => rule.actions,
+        set: (actions: Action[]) => (rule.actions = actions)
+      }
+    }
+    const l = [...store.listeners.values()].find(x => x.defaultRuleArn === arn)
+    if (!l) return undefined
+    return {
+      lbArn: l.lbArn,
+      actions: () => l.listener.DefaultActions ?? [],
+      set: (actions: Action[]) => (l.listener = { ...l.listener, DefaultActions: actions })
+    }
+  }
+
   const facade: ElbFacade = {
     getTargetGroup: (arn): TargetGroupView | undefined => {
       const r = store.tgs.get(arn)
@@ -226,6 +246,36 @@ export function createElbv2Module(opts: {
       health.deregister(tgArn, target)
     },
     targetHealth: (tgArn, target) => health.target(tgArn, target)?.health,
+    ruleForwards: ruleArn => {
+      const found = ruleByArn(ruleArn)
+      if (!found) return undefined
+      const forward = found.actions().find(a => a.Type === 'forward')
+      const weighted = forward?.ForwardConfig?.TargetGroups
+      const forwards = weighted?.length
+        ? weighted.map(g => ({ tgArn: g.TargetGroupArn ?? '', weight: g.Weight ?? 1 }))
+        : (forward ? forwardTargets(forward) : []).map(tgArn => ({ tgArn, weight: 1 }))
+      return { lbArn: found.lbArn, forwards }
+    },
+    setForwardWeights: (ruleArn, weights) => {
+      const found = ruleByArn(ruleArn)
+      if (!found) throw new AwsError('RuleNotFound', `Rule '${ruleArn}' not found`)
+      const actions = found.actions().map(a =>
+        a.Type === 'forward'
+          ? {
+              Type: 'forward' as const,
+              ...(a.Order !== undefined && { Order: a.Order }),
+              ForwardConfig: {
+                TargetGroups: weights.map(w => ({ TargetGroupArn: w.tgArn, Weight: w.weight })),
+                TargetGroupStickinessConfig: a.ForwardConfig?.TargetGroupStickinessConfig ?? {
+                  Enabled: false
+                }
+              }
+            }
+          : a
+      )
+      found.set(actions)
+      ctx.refreshUsage()
+    },
     onHealthChange: listener => health.onChange(listener)
   }
 
