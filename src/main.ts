@@ -8,6 +8,22 @@ import { planJson, renderPlanText, teardownPlanJson } from './report/plan-text.j
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
 import { maskableValues } from './model/redact.js'
+import { isNativeStrategy } from './model/deployment-strategy.js'
+import { listenerUrl } from './model/urls.js'
+import type { Outputs } from './report/outputs.js'
+
+/** The outputs of a watched service deployment (BLUE_GREEN, LINEAR, CANARY, or a promotion). */
+function serviceDeploymentOutputs(r: {
+  serviceDeploymentArn?: string
+  lifecycleStage?: string
+  hookId?: string
+}): Outputs {
+  return {
+    'service-deployment-arn': r.serviceDeploymentArn,
+    'lifecycle-stage': r.lifecycleStage,
+    'hook-id': r.hookId
+  }
+}
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
@@ -51,7 +67,21 @@ export async function run(): Promise<void> {
       RolloutFailed
     } = aws
     const { ApplyFailed, undoFailedApply, targetGroupsBefore } = aws
+    const { promote, watchNativeDeployment, ServiceDeploymentFailed } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
+
+    if (request.promote) {
+      const promoted = await stages.run('watch', () => promote({ clients, request, log: core.info }))
+      report.timeline = promoted.timeline
+      setOutputs(serviceDeploymentOutputs(promoted))
+      if (promoted.outcome === 'failed') throw new DeployError(`promote: ${promoted.reason ?? 'failed'}`)
+      if (promoted.outcome === 'paused')
+        core.notice(`paused again at ${promoted.lifecycleStage ?? '?'} (hook ${promoted.hookId ?? '?'})`)
+      if (promoted.outcome === 'rolled-back')
+        core.notice('rolled back as asked: production serves the previous revision')
+      report.outcome = 'success'
+      return
+    }
 
     if (request.delete) {
       // With dry-run, the teardown reads and says what it would remove, and stops there.
@@ -96,6 +126,7 @@ export async function run(): Promise<void> {
     }
 
     const previousTargetGroupArns = targetGroupsBefore(actual)
+    const applyStarted = new Date()
     const applied = await stages.run('apply', async () => {
       try {
         return await applyPlan({ clients, request, actual, plan, log: core.info })
@@ -128,6 +159,32 @@ export async function run(): Promise<void> {
       changed: String(applied.changed)
     })
 
+    const testUrl =
+      request.testListener && applied.dnsName ? listenerUrl(request.testListener, applied.dnsName) : undefined
+    if (testUrl) setOutputs({ 'test-url': testUrl })
+    if (request.wait.enabled && isNativeStrategy(request.service.deploymentConfiguration)) {
+      const native = await stages.run('watch', () =>
+        watchNativeDeployment({ clients, request, applied, startedAt: applyStarted, log: core.info }).catch(
+          (e: unknown) => {
+            if (e instanceof ServiceDeploymentFailed) {
+              report.timeline = e.result.timeline
+              setOutputs(serviceDeploymentOutputs(e.result))
+            }
+            throw e
+          }
+        )
+      )
+      report.timeline = native.timeline
+      setOutputs(serviceDeploymentOutputs(native))
+      if (native.outcome === 'paused') {
+        core.notice(
+          `paused at ${native.lifecycleStage ?? '?'} by a PAUSE hook (hook-id ${native.hookId ?? '?'})` +
+            `${testUrl ? `; the new revision answers at ${testUrl}` : ''}: run the action with promote: continue or promote: rollback`
+        )
+      }
+      report.outcome = 'success'
+      return
+    }
     if (request.wait.enabled) {
       const watched = await stages.run('watch', () =>
         watchAndRecover({ clients, request, applied, previousTargetGroupArns, log: core.info }).catch(

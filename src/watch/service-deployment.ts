@@ -1,0 +1,266 @@
+import {
+  DescribeServiceDeploymentsCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  type ServiceDeployment
+} from '@aws-sdk/client-ecs'
+import type { TargetGroup, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { Clients } from '../aws/clients.js'
+import { reached, weightsLine, type WaitUntil } from '../model/deployment-strategy.js'
+import { describeHealthCheck, explainHealthFailure, targetGroupName } from '../model/health-check.js'
+import type { WaitOptions } from '../model/request.js'
+import { describeTargetGroups, describeTargetHealth, isThrottling, type PollTarget } from './poll.js'
+import type { Clock } from './types.js'
+import { systemClock } from './watch.js'
+
+/*
+ * The watch of ECS's own blue/green, linear and canary deployments: the service deployment's status,
+ * lifecycle stage and traffic weights (DescribeServiceDeployments), and the new revision's target group
+ * health (DescribeTargetHealth): two calls per poll whatever the task count. When the new targets fail
+ * their health check the action asks ECS to roll back (StopServiceDeployment ROLLBACK) and reports it.
+ */
+
+export interface ServiceDeploymentWatchOptions {
+  clients: Clients
+  cluster: string
+  serviceName: string
+  /** The deployment to follow; absent: the service's newest, found with ListServiceDeployments. */
+  serviceDeploymentArn?: string
+  /** The run started a deployment at this time: an older one is not it. */
+  notBefore?: Date
+  /** The group the new revision registers into (the alternate while the deployment runs). */
+  greenTargetGroupArn?: string
+  waitUntil: WaitUntil
+  /** A rollback asked for (promote: rollback): ROLLBACK_SUCCESSFUL is then the success. */
+  expectRollback?: boolean
+  wait: Pick<WaitOptions, 'minutes' | 'pollIntervalSeconds'>
+  log?: (line: string) => void
+  clock?: Clock
+}
+
+export type ServiceDeploymentOutcome = 'complete' | 'reached' | 'paused' | 'rolled-back' | 'failed'
+
+export interface ServiceDeploymentResult {
+  outcome: ServiceDeploymentOutcome
+  serviceDeploymentArn?: string
+  /** The stage the deployment was at when the watch ended. */
+  lifecycleStage?: string
+  /** The PAUSE hook waiting for ContinueServiceDeployment. */
+  hookId?: string
+  /** Why it failed, in words (a health check, or ECS's own reason). */
+  reason?: string
+  timeline: { atMs: number; line: string }[]
+  durationMs: number
+}
+
+const FINAL_FAILURES = new Set(['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED', 'STOPPED'])
+/** Reason codes of targets that are not (yet, or any more) being checked: not a failed health check. */
+const NOT_CHECKED = new Set([
+  'Target.NotRegistered',
+  'Target.DeregistrationInProgress',
+  'Elb.InitialHealthChecking'
+])
+
+/** The service's newest service deployment (the one UpdateService or CreateService just started). */
+export async function newestServiceDeployment(opts: {
+  clients: Clients
+  cluster: string
+  serviceName: string
+  /** Only one created at or after this time (a deployment this run started may take a moment to be listed). */
+  notBefore?: Date
+}): Promise<string | undefined> {
+  const out = await opts.clients.ecs.send(
+    new ListServiceDeploymentsCommand({ cluster: opts.cluster, service: opts.serviceName })
+  )
+  const newest = [...(out.serviceDeployments ?? [])].sort(
+    (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0)
+  )[0]
+  if (opts.notBefore && (newest?.createdAt?.getTime() ?? 0) < opts.notBefore.getTime()) return undefined
+  return newest?.serviceDeploymentArn
+}
+
+export async function describeServiceDeployment(
+  clients: Clients,
+  arn: string
+): Promise<ServiceDeployment | undefined> {
+  const out = await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))
+  return out.serviceDeployments?.[0]
+}
+
+/** The PAUSE hook a deployment waits at, if any. */
+export function pausedHook(sd: ServiceDeployment | undefined): string | undefined {
+  return sd?.lifecycleHookDetails?.find(h => h.status === 'AWAITING_ACTION' && h.targetType === 'PAUSE')
+    ?.hookId
+}
+
+/** One line per change: status, stage and the share of traffic on the new revision. */
+export function deploymentLine(sd: ServiceDeployment): string {
+  const target = sd.targetServiceRevision
+  const weights = weightsLine({
+    production: target?.requestedProductionTrafficWeight,
+    test: target?.requestedTestTrafficWeight
+  })
+  const stage = sd.lifecycleStage ? ` ${sd.lifecycleStage}` : ''
+  return `service deployment ${sd.status ?? '?'}${stage}${weights ? ` (${weights})` : ''}`
+}
+
+/** `BLUE_GREEN, bake time 5 min` and the like, from the deployment's own configuration. */
+export function strategyLine(sd: ServiceDeployment): string {
+  const c = sd.deploymentConfiguration
+  const parts: string[] = [c?.strategy ?? 'ROLLING']
+  if (c?.linearConfiguration) {
+    parts.push(
+      `steps of ${c.linearConfiguration.stepPercent ?? 10}% every ${c.linearConfiguration.stepBakeTimeInMinutes ?? 6} min`
+    )
+  }
+  if (c?.canaryConfiguration) {
+    parts.push(
+      `canary ${c.canaryConfiguration.canaryPercent ?? 5}% for ${c.canaryConfiguration.canaryBakeTimeInMinutes ?? 10} min`
+    )
+  }
+  if (c?.bakeTimeInMinutes !== undefined) parts.push(`bake time ${c.bakeTimeInMinutes} min`)
+  return parts.join(', ')
+}
+
+/**
+ * A health-check failure of the new revision's targets that waiting will not change: two targets (one
+ * when only one is registered) reported unhealthy for a failed check.
+ */
+export function failingHealth(opts: {
+  descriptions: TargetHealthDescription[]
+  settings?: TargetGroup
+  targetGroupArn: string
+}): string | undefined {
+  const registered = opts.descriptions.filter(d => !NOT_CHECKED.has(d.TargetHealth?.Reason ?? ''))
+  const failing = registered.filter(d => d.TargetHealth?.State === 'unhealthy')
+  if (failing.length === 0 || failing.length < Math.min(2, registered.length)) return undefined
+  const first = failing[0]?.TargetHealth
+  const explained = explainHealthFailure(opts.settings, {
+    reason: first?.Reason,
+    description: first?.Description,
+    healthCheckPort: failing[0]?.HealthCheckPort
+  })
+  return (
+    `the new revision's targets in ${targetGroupName(opts.targetGroupArn)} fail the health check: ${explained.cause} ` +
+    `(${describeHealthCheck(opts.settings, opts.targetGroupArn)}); ${explained.hint}`
+  )
+}
+
+/** Follows one service deployment to its end, to a PAUSE hook, or to the `wait-until` stage. */
+export async function watchServiceDeployment(
+  opts: ServiceDeploymentWatchOptions
+): Promise<ServiceDeploymentResult> {
+  const clock = opts.clock ?? systemClock
+  const log = opts.log ?? (() => undefined)
+  const start = clock.now()
+  const deadline = start + opts.wait.minutes * 60_000
+  const intervalMs = Math.max(opts.wait.pollIntervalSeconds, 0) * 1000
+  const timeline: { atMs: number; line: string }[] = []
+  const say = (line: string): void => {
+    timeline.push({ atMs: clock.now() - start, line })
+    log(line)
+  }
+  const poll: PollTarget = {
+    clients: opts.clients,
+    cluster: opts.cluster,
+    serviceName: opts.serviceName,
+    targetGroupArns: opts.greenTargetGroupArn ? [opts.greenTargetGroupArn] : []
+  }
+  let arn = opts.serviceDeploymentArn
+  let last: ServiceDeployment | undefined
+  let lastLine: string | undefined
+  let saidStrategy = false
+  let decided: string | undefined
+  const done = (outcome: ServiceDeploymentOutcome, extra: Partial<ServiceDeploymentResult> = {}) => ({
+    outcome,
+    serviceDeploymentArn: arn,
+    lifecycleStage: last?.lifecycleStage,
+    timeline,
+    durationMs: clock.now() - start,
+    ...extra
+  })
+
+  for (;;) {
+    try {
+      arn ??= await newestServiceDeployment({ ...opts, notBefore: opts.notBefore })
+      const [sd, health] = await Promise.all([
+        arn ? describeServiceDeployment(opts.clients, arn) : undefined,
+        decided ? [] : describeTargetHealth(poll)
+      ])
+      if (sd) {
+        last = sd
+        if (!saidStrategy) {
+          say(`${strategyLine(sd)}: following ${arn ?? ''}`)
+          saidStrategy = true
+        }
+        const line = deploymentLine(sd)
+        if (line !== lastLine) {
+          say(
+            sd.lifecycleStage === 'BAKE_TIME'
+              ? `${line}: bake time ${sd.deploymentConfiguration?.bakeTimeInMinutes ?? 0} min`
+              : line
+          )
+          lastLine = line
+        }
+        const status = sd.status ?? ''
+        if (status === 'SUCCESSFUL') return done('complete', { lifecycleStage: 'complete' })
+        if (FINAL_FAILURES.has(status)) {
+          if (opts.expectRollback && status === 'ROLLBACK_SUCCESSFUL') return done('rolled-back')
+          const ecsReason = [sd.statusReason, sd.rollback?.reason].filter(Boolean).join('; ')
+          const reason = decided
+            ? `${decided}. ECS rolled back: ${status}${ecsReason ? ` (${ecsReason})` : ''}`
+            : `service deployment ${status}${ecsReason ? `: ${ecsReason}` : ''}`
+          return done('failed', { reason })
+        }
+        const hookId = pausedHook(sd)
+        if (hookId && !decided) {
+          say(
+            `paused at ${sd.lifecycleStage ?? '?'} by PAUSE hook ${hookId}: promote with promote: continue (or rollback)`
+          )
+          return done('paused', { hookId })
+        }
+        if (
+          !decided &&
+          !opts.expectRollback &&
+          opts.waitUntil !== 'complete' &&
+          reached(sd.lifecycleStage, opts.waitUntil)
+        ) {
+          return done('reached')
+        }
+        if (!decided && opts.greenTargetGroupArn && health.length > 0 && status === 'IN_PROGRESS') {
+          const descriptions = health[0]?.descriptions ?? []
+          if (descriptions.some(d => d.TargetHealth?.State === 'unhealthy')) {
+            const [settings] = await describeTargetGroups(poll)
+            const failure = failingHealth({
+              descriptions,
+              settings,
+              targetGroupArn: opts.greenTargetGroupArn
+            })
+            if (failure && arn) {
+              decided = failure
+              say(`failing: ${failure}`)
+              await opts.clients.ecs.send(
+                new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })
+              )
+              say(
+                'asked ECS to roll back (StopServiceDeployment ROLLBACK); production stays on the old revision'
+              )
+            }
+          }
+        }
+      }
+    } catch (err) {
+      if (!isThrottling(err)) throw err
+      say(`throttled (${(err as Error).name}); polling again`)
+    }
+    const remaining = deadline - clock.now()
+    if (remaining <= 0) {
+      return done('failed', {
+        reason:
+          decided ??
+          `the service deployment did not finish within ${opts.wait.minutes} min (last: ${last ? deploymentLine(last) : 'not found'})`
+      })
+    }
+    await clock.sleep(Math.min(intervalMs, remaining))
+  }
+}
