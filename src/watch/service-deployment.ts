@@ -123,27 +123,42 @@ export function strategyLine(sd: ServiceDeployment): string {
 }
 
 /**
- * A health-check failure of the new revision's targets that waiting will not change: two targets (one
- * when only one is registered) reported unhealthy for a failed check.
+ * The new revision's targets as seen so far: which were checked, and which failed a health check. A
+ * target the scheduler replaced still counts: its failure repeats in the next task.
  */
-export function failingHealth(opts: {
-  descriptions: TargetHealthDescription[]
-  settings?: TargetGroup
-  targetGroupArn: string
-}): string | undefined {
-  const registered = opts.descriptions.filter(d => !NOT_CHECKED.has(d.TargetHealth?.Reason ?? ''))
-  const failing = registered.filter(d => d.TargetHealth?.State === 'unhealthy')
-  if (failing.length === 0 || failing.length < Math.min(2, registered.length)) return undefined
-  const first = failing[0]?.TargetHealth
-  const explained = explainHealthFailure(opts.settings, {
-    reason: first?.Reason,
-    description: first?.Description,
-    healthCheckPort: failing[0]?.HealthCheckPort
-  })
-  return (
-    `the new revision's targets in ${targetGroupName(opts.targetGroupArn)} fail the health check: ${explained.cause} ` +
-    `(${describeHealthCheck(opts.settings, opts.targetGroupArn)}); ${explained.hint}`
-  )
+export class GreenHealth {
+  private readonly checked = new Set<string>()
+  private readonly failed = new Map<string, TargetHealthDescription>()
+
+  add(descriptions: TargetHealthDescription[]): void {
+    for (const d of descriptions) {
+      const id = `${d.Target?.Id ?? ''}:${d.Target?.Port ?? ''}`
+      if (NOT_CHECKED.has(d.TargetHealth?.Reason ?? '')) continue
+      this.checked.add(id)
+      if (d.TargetHealth?.State === 'unhealthy') this.failed.set(id, d)
+    }
+  }
+
+  get anyFailed(): boolean {
+    return this.failed.size > 0
+  }
+
+  /**
+   * A failure waiting will not change: two targets (one when only one was ever checked) failed the check.
+   */
+  failure(opts: { settings?: TargetGroup; targetGroupArn: string }): string | undefined {
+    if (this.failed.size === 0 || this.failed.size < Math.min(2, this.checked.size)) return undefined
+    const first = [...this.failed.values()][0]
+    const explained = explainHealthFailure(opts.settings, {
+      reason: first?.TargetHealth?.Reason,
+      description: first?.TargetHealth?.Description,
+      healthCheckPort: first?.HealthCheckPort
+    })
+    return (
+      `the new revision's targets in ${targetGroupName(opts.targetGroupArn)} fail the health check: ${explained.cause} ` +
+      `(${describeHealthCheck(opts.settings, opts.targetGroupArn)}); ${explained.hint}`
+    )
+  }
 }
 
 /** Follows one service deployment to its end, to a PAUSE hook, or to the `wait-until` stage. */
@@ -171,6 +186,8 @@ export async function watchServiceDeployment(
   let lastLine: string | undefined
   let saidStrategy = false
   let decided: string | undefined
+  const green = new GreenHealth()
+  let settings: TargetGroup | undefined
   const done = (outcome: ServiceDeploymentOutcome, extra: Partial<ServiceDeploymentResult> = {}) => ({
     outcome,
     serviceDeploymentArn: arn,
@@ -206,7 +223,7 @@ export async function watchServiceDeployment(
         if (status === 'SUCCESSFUL') return done('complete', { lifecycleStage: 'complete' })
         if (FINAL_FAILURES.has(status)) {
           if (opts.expectRollback && status === 'ROLLBACK_SUCCESSFUL') return done('rolled-back')
-          const ecsReason = [sd.statusReason, sd.rollback?.reason].filter(Boolean).join('; ')
+          const ecsReason = [...new Set([sd.statusReason, sd.rollback?.reason].filter(Boolean))].join('; ')
           const reason = decided
             ? `${decided}. ECS rolled back: ${status}${ecsReason ? ` (${ecsReason})` : ''}`
             : `service deployment ${status}${ecsReason ? `: ${ecsReason}` : ''}`
@@ -228,14 +245,11 @@ export async function watchServiceDeployment(
           return done('reached')
         }
         if (!decided && opts.greenTargetGroupArn && health.length > 0 && status === 'IN_PROGRESS') {
-          const descriptions = health[0]?.descriptions ?? []
-          if (descriptions.some(d => d.TargetHealth?.State === 'unhealthy')) {
-            const [settings] = await describeTargetGroups(poll)
-            const failure = failingHealth({
-              descriptions,
-              settings,
-              targetGroupArn: opts.greenTargetGroupArn
-            })
+          green.add(health[0]?.descriptions ?? [])
+          if (green.anyFailed) {
+            // Read once, on the first failure: a rollout that goes well never pays for it.
+            settings ??= (await describeTargetGroups(poll))[0]
+            const failure = green.failure({ settings, targetGroupArn: opts.greenTargetGroupArn })
             if (failure && arn) {
               decided = failure
               say(`failing: ${failure}`)

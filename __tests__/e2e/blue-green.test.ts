@@ -1,0 +1,180 @@
+/**
+ * ECS's own BLUE_GREEN, LINEAR and CANARY deployments driven by the bundled action (dist/index.js) on the
+ * emulator: the test listener, the weights ECS moves, the PAUSE gate with promote, and the rollback of a
+ * broken image. Requests go through the load balancer's listeners as a user's would.
+ */
+import { jest } from '@jest/globals'
+import { useEmulator } from '../../test-support/use-emulator.js'
+import { runAction, type ActionRun } from '../../test-support/run-action.js'
+import { seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
+
+const suite = useEmulator({ timeScale: 0.02 })
+jest.setTimeout(240_000)
+const ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers'
+
+const run = (inputs: Record<string, string>) =>
+  runAction({ inputs, endpoint: suite.emulator.url, timeoutMs: 120_000 })
+
+const expectSuccess = (r: ActionRun) => {
+  if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`)
+}
+
+const service = (deploymentConfiguration: Record<string, unknown>) =>
+  JSON.stringify({
+    serviceName: 'web',
+    desiredCount: 2,
+    deploymentConfiguration,
+    loadBalancers: [{ containerName: 'app', containerPort: 4567, advancedConfiguration: { roleArn: ROLE } }]
+  })
+
+const inputs = (config: Record<string, unknown>, image: string, more: Record<string, string> = {}) =>
+  seedInputs({
+    service: service(config),
+    'task-definition': seedTaskDefinition(image),
+    'test-listener': '{"Port": 9000, "Protocol": "HTTP"}',
+    'wait-for-minutes': '2',
+    ...more
+  })
+
+/** One answer per request: the task's hostname, or `status:N`. */
+async function hosts(url: string, n: number): Promise<string[]> {
+  const out: string[] = []
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/hostname`)
+    const body = (await res.text()).trim()
+    out.push(res.status === 200 ? body : `status:${res.status}`)
+  }
+  return out
+}
+
+/** Requests production in a loop while `during` runs: every answer, in order. */
+async function loopWhile<T>(url: string, during: Promise<T>): Promise<{ result: T; answers: string[] }> {
+  const answers: string[] = []
+  let done = false
+  const result = during.finally(() => {
+    done = true
+  })
+  while (!done) {
+    answers.push(...(await hosts(url, 1)))
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  return { result: await result, answers }
+}
+
+const urls = async (dnsName: string) => ({
+  production: await suite.control.localUrlFor(dnsName, 80),
+  test: await suite.control.localUrlFor(dnsName, 9000)
+})
+
+/** Deploys v1 (a plain first rollout) and returns the listeners and the blue hostnames. */
+async function startedOnV1(config: Record<string, unknown>) {
+  const first = await run(inputs(config, 'example/web:v1'))
+  expectSuccess(first)
+  const at = await urls(first.outputs['dns-name'])
+  const blue = new Set(await hosts(at.production, 20))
+  expect(blue.size).toBe(2)
+  return { at, blue, first }
+}
+
+const PAUSE_AFTER_TEST = [{ targetType: 'PAUSE', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }]
+
+describe('BLUE_GREEN with the promotion gate', () => {
+  test('paused with the test listener on the new revision → promote: continue → production serves only the new one; a re-run makes no change', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: PAUSE_AFTER_TEST }
+    const { at, blue } = await startedOnV1(config)
+
+    const paused = await run(inputs(config, 'example/web:v2'))
+    expectSuccess(paused)
+    expect(paused.outputs['hook-id']).toMatch(/\S/)
+    expect(paused.outputs['lifecycle-stage']).toBe('POST_TEST_TRAFFIC_SHIFT')
+    expect(paused.outputs['service-deployment-arn']).toMatch(/:service-deployment\/ecs-demo\/web\//)
+    expect(paused.outputs['test-url']).toBe(`http://${paused.outputs['dns-name']}:9000/`)
+    expect(paused.stdout).toMatch(/bake time 1 min/)
+    const onTest = new Set(await hosts(at.test, 20))
+    const onProduction = new Set(await hosts(at.production, 20))
+    expect([...onProduction].every(h => blue.has(h))).toBe(true)
+    expect(onTest.size).toBe(2)
+    expect([...onTest].some(h => blue.has(h))).toBe(false)
+
+    const promoted = await run(inputs(config, 'example/web:v2', { promote: 'continue' }))
+    expectSuccess(promoted)
+    expect(promoted.outputs['lifecycle-stage']).toBe('complete')
+    expect(promoted.outputs['service-deployment-arn']).toBe(paused.outputs['service-deployment-arn'])
+    const after = await hosts(at.production, 20)
+    expect(after.every(h => onTest.has(h))).toBe(true)
+
+    // The target groups have swapped roles and the rules hold ECS's weights: nothing to change.
+    const before = (await suite.control.calls()).at(-1)?.seq ?? 0
+    const again = await run(inputs(config, 'example/web:v2', { 'wait-for-service-stability': 'false' }))
+    expectSuccess(again)
+    expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([])
+    expect(again.outputs.changed).toBe('false')
+  })
+
+  test('paused → promote: rollback → production still on the old revision', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: PAUSE_AFTER_TEST }
+    const { at, blue } = await startedOnV1(config)
+    expectSuccess(await run(inputs(config, 'example/web:v2')))
+    const rolledBack = await run(inputs(config, 'example/web:v2', { promote: 'rollback' }))
+    expectSuccess(rolledBack)
+    expect(rolledBack.stdout).toMatch(/rolled back as asked/)
+    expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
+  })
+
+  test('promote without a paused deployment: a clear error, no mutating call', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }
+    await startedOnV1(config)
+    const before = (await suite.control.calls()).at(-1)?.seq ?? 0
+    const r = await run(inputs(config, 'example/web:v1', { promote: 'continue' }))
+    expect(r.code).not.toBe(0)
+    expect(r.stdout).toMatch(/has no deployment paused by a PAUSE lifecycle hook/)
+    expect(await suite.control.mutatingCalls(before)).toEqual([])
+  })
+})
+
+describe('traffic shifting observed through the production listener', () => {
+  test.each([
+    [
+      'LINEAR',
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 2 } },
+      /production 50% new/
+    ],
+    [
+      'CANARY',
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 2 } },
+      /production 20% new/
+    ]
+  ])(
+    '%s: both revisions answer production for a while, then only the new one',
+    async (_name, config, step) => {
+      const { at, blue } = await startedOnV1(config)
+      const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:v2')))
+      expectSuccess(result)
+      expect(result.stdout).toMatch(step)
+      expect(result.outputs['service-deployment-arn']).toMatch(/service-deployment/)
+      expect(answers.every(a => !a.startsWith('status:'))).toBe(true)
+      const green = answers.filter(a => !blue.has(a))
+      const firstGreen = answers.findIndex(a => !blue.has(a))
+      // After the first answer from the new revision, the old one still answers: a partial weight.
+      expect(green.length).toBeGreaterThan(0)
+      expect(answers.slice(firstGreen).some(a => blue.has(a))).toBe(true)
+      expect((await hosts(at.production, 20)).every(h => !blue.has(h))).toBe(true)
+    }
+  )
+})
+
+describe('a broken image under BLUE_GREEN', () => {
+  test('production answers 200 throughout; the step fails naming the health check and reports ECS rollback', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }
+    const { at, blue } = await startedOnV1(config)
+    await suite.control.images({ image: 'example/web:broken', healthStatus: 500 })
+    const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:broken')))
+    expect(result.code).not.toBe(0)
+    expect(answers.length).toBeGreaterThan(0)
+    expect(answers.every(a => blue.has(a))).toBe(true)
+    expect(result.stdout).toMatch(/fail the health check: .*\/hostname/)
+    expect(result.stdout).toMatch(/asked ECS to roll back/)
+    expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+    expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
+  })
+})
