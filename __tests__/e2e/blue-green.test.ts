@@ -7,6 +7,9 @@ import { jest } from '@jest/globals'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { repoRoot } from '../../test-support/run-action.js'
 
 const suite = useEmulator({ timeScale: 0.02 })
 jest.setTimeout(240_000)
@@ -176,5 +179,37 @@ describe('a broken image under BLUE_GREEN', () => {
     expect(result.stdout).toMatch(/asked ECS to roll back/)
     expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
     expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
+  })
+})
+
+describe('IAM: the deploy policy plus iam/blue-green-policy.json', () => {
+  interface Policy {
+    Version: string
+    Statement: { Sid?: string }[]
+  }
+  const read = (file: string) => JSON.parse(readFileSync(path.join(repoRoot, file), 'utf8')) as Policy
+  const combined = (drop?: string): Policy => ({
+    Version: '2012-10-17',
+    Statement: [...read('iam/policy.json').Statement, ...read('iam/blue-green-policy.json').Statement].filter(
+      s => s.Sid !== drop
+    )
+  })
+
+  test('suffice for the gate end to end; without passing the infrastructure role the deploy is refused', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: PAUSE_AFTER_TEST }
+    await suite.control.iam(combined('PassTheInfrastructureRoleToEcs'))
+    const refused = await run(inputs(config, 'example/web:v1'))
+    expect(refused.code).not.toBe(0)
+    expect(refused.stdout).toMatch(/iam:PassRole/)
+
+    await suite.control.reset()
+    await suite.control.iam(combined())
+    expectSuccess(await run(inputs(config, 'example/web:v1')))
+    const paused = await run(inputs(config, 'example/web:v2'))
+    expectSuccess(paused)
+    expect(paused.outputs['hook-id']).toMatch(/\S/)
+    expectSuccess(await run(inputs(config, 'example/web:v2', { promote: 'continue' })))
+    const denied = (await suite.control.calls()).filter(c => /AccessDenied/.test(c.errorCode ?? ''))
+    expect(denied).toEqual([])
   })
 })
