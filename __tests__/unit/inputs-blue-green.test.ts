@@ -90,4 +90,15 @@ describe('blue/green inputs', () => {
     expect(name.length).toBeLessThanOrEqual(32)
     expect(alternateTargetGroupName(primary)).toBe(name)
   })
+
+  test('promote needs only the cluster and the service file (the second job of the gate)', () => {
+    const service = JSON.stringify({
+      serviceName: 'web',
+      deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 },
+      loadBalancers: [{ containerName: 'app', containerPort: 4567, advancedConfiguration: { roleArn: ROLE } }]
+    })
+    const request = parse({ cluster: 'ecs-demo', service, promote: 'rollback' })
+    expect(request.promote).toBe('rollback')
+    expect(request.service.serviceName).toBe('web')
+  })
 })

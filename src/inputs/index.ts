@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
-import type { DeployRequest } from '../model/request.js'
+import type { DeployRequest, ListenerRuleRequest, TaskDefinitionRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { applyImages } from './images.js'
 import { knownNetworkMode } from './network-mode.js'
-import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type RawInputs } from './table.js'
+import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type ParsedInputs, type RawInputs } from './table.js'
 import { validateCombination } from './validate-combination.js'
 import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
-import { validateService } from './validate-service.js'
+import { validateService, type ServiceInput } from './validate-service.js'
 import { validateDeploymentStrategy } from './validate-deployment-strategy.js'
 import { catchAllRule, isNativeStrategy } from '../model/deployment-strategy.js'
 import { validateTaskDefinition } from './validate-task-definition.js'
@@ -128,46 +128,6 @@ function buildRequest(
 
   const listenerRule = validateListenerRule(input.listenerRule, input.listenerRulePriorityRange)
   const service = input.service
-  const taskDefinition = applyImages({
-    text: input.images,
-    taskDefinition: validateTaskDefinition(input.taskDefinition, service.taskDefinition)
-  })
-  const networkMode = knownNetworkMode({ taskDefinition, service })
-  // How the inputs fit together first: a misplaced input explains more than what follows from it.
-  validateCombination({
-    loadBalancer: input.loadBalancer,
-    targetGroup: input.targetGroup,
-    loadBalancerAttributes: input.loadBalancerAttributes !== undefined,
-    targetGroupAttributes: input.targetGroupAttributes !== undefined,
-    listenerGiven: input.listener.given,
-    listener: input.listener.request,
-    listenerRule,
-    redirectHttpToHttps: input.redirectHttpToHttps,
-    service,
-    networkMode,
-    preview: preview !== undefined
-  })
-  if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
-    throw new InputError(
-      INPUTS.images.name,
-      undefined,
-      `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
-    )
-  }
-  validateService(service, {
-    cluster: input.cluster,
-    targetGroupGiven: input.targetGroup !== undefined,
-    taskDefinition,
-    networkMode
-  })
-  validateDeploymentStrategy({
-    service,
-    targetGroupGiven: input.targetGroup !== undefined,
-    listener: input.listener.request,
-    testListener: input.testListener,
-    waitUntil: input.waitUntil,
-    preview: preview !== undefined
-  })
   if (input.promote && (input.delete || input.dryRun)) {
     throw new InputError(
       INPUTS.promote.name,
@@ -176,6 +136,10 @@ function buildRequest(
     )
   }
 
+  // promote acts on a deployment that exists: only the cluster and the service's name are read.
+  const taskDefinition: TaskDefinitionRequest = input.promote
+    ? { kind: 'reference', ref: service.taskDefinition ?? '' }
+    : validateDeployInputs({ input, service, listenerRule, preview: preview !== undefined })
   const request: DeployRequest = {
     cluster: input.cluster,
     service: { ...service, cluster: input.cluster },
@@ -216,4 +180,58 @@ function buildRequest(
   if (preview) request.preview = { ...preview, priorityRange: input.listenerRulePriorityRange }
   if (input.githubToken) request.githubToken = input.githubToken
   return request
+}
+
+/**
+ * What a deploy reads besides the service name: the task definition (with images), how the inputs fit
+ * together, the service file and its strategy. Returns the task definition request.
+ */
+function validateDeployInputs(opts: {
+  input: ParsedInputs
+  service: ServiceInput
+  listenerRule: ListenerRuleRequest | undefined
+  preview: boolean
+}): TaskDefinitionRequest {
+  const { input, service, listenerRule, preview } = opts
+  const taskDefinition = applyImages({
+    text: input.images,
+    taskDefinition: validateTaskDefinition(input.taskDefinition, service.taskDefinition)
+  })
+  const networkMode = knownNetworkMode({ taskDefinition, service })
+  // How the inputs fit together first: a misplaced input explains more than what follows from it.
+  validateCombination({
+    loadBalancer: input.loadBalancer,
+    targetGroup: input.targetGroup,
+    loadBalancerAttributes: input.loadBalancerAttributes !== undefined,
+    targetGroupAttributes: input.targetGroupAttributes !== undefined,
+    listenerGiven: input.listener.given,
+    listener: input.listener.request,
+    listenerRule,
+    redirectHttpToHttps: input.redirectHttpToHttps,
+    service,
+    networkMode,
+    preview
+  })
+  if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
+    throw new InputError(
+      INPUTS.images.name,
+      undefined,
+      `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
+    )
+  }
+  validateService(service, {
+    cluster: input.cluster,
+    targetGroupGiven: input.targetGroup !== undefined,
+    taskDefinition,
+    networkMode
+  })
+  validateDeploymentStrategy({
+    service,
+    targetGroupGiven: input.targetGroup !== undefined,
+    listener: input.listener.request,
+    testListener: input.testListener,
+    waitUntil: input.waitUntil,
+    preview
+  })
+  return taskDefinition
 }
