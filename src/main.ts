@@ -176,7 +176,13 @@ export async function run(): Promise<void> {
       )
       report.timeline = native.timeline
       setOutputs(serviceDeploymentOutputs(native))
-      if (native.outcome === 'paused') {
+      if (native.outcome === 'paused' && native.hookId) {
+        report.paused = {
+          hookId: native.hookId,
+          lifecycleStage: native.lifecycleStage,
+          serviceDeploymentArn: native.serviceDeploymentArn,
+          testUrl
+        }
         core.notice(
           `paused at ${native.lifecycleStage ?? '?'} by a PAUSE hook (hook-id ${native.hookId ?? '?'})` +
             `${testUrl ? `; the new revision answers at ${testUrl}` : ''}: run the action with promote: continue or promote: rollback`
@@ -213,14 +219,15 @@ export async function run(): Promise<void> {
         await reportToGithub({
           token: report.request.githubToken,
           request: report.request,
-          outcome: report.outcome === 'failure' ? 'failure' : report.outcome,
+          outcome: report.outcome === 'success' && report.paused ? 'paused' : report.outcome,
           url: report.applied?.url,
           targets: report.targets,
           planLines: report.plan
             ? renderPlanText(report.plan).split('\n')
             : report.wouldRemove?.map(r => `would remove ${r}`),
           failure: report.failure?.title,
-          removed: report.removed
+          removed: report.removed,
+          paused: report.paused
         })
       }
     })

@@ -118,3 +118,17 @@ export function weightsLine(weights: { production?: number; test?: number }): st
 function formatPercent(value: number): string {
   return `${Math.round(value * 10) / 10}%`
 }
+
+/** A deployment a PAUSE lifecycle hook holds: what the summary, the PR comment and the outputs say. */
+export interface PausedGate {
+  hookId: string
+  lifecycleStage?: string
+  serviceDeploymentArn?: string
+  /** The test listener's URL, where the new revision answers. */
+  testUrl?: string
+}
+
+/** One line for a GitHub deployment status or a notice. */
+export function pausedLine(p: PausedGate): string {
+  return `Paused at ${p.lifecycleStage ?? 'a lifecycle hook'} (hook ${p.hookId}): promote: continue or rollback`
+}

@@ -3,6 +3,7 @@ import type { Applied, Plan } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
 import type { WatchResult } from '../watch/index.js'
 import { renderSummary, type SummaryData } from './summary.js'
+import type { PausedGate } from '../model/deployment-strategy.js'
 
 /** What one run found and did, gathered stage by stage for the job summary and the GitHub side. */
 export class RunReport {
@@ -21,6 +22,8 @@ export class RunReport {
   /** Teardown with dry-run: what would be removed. */
   wouldRemove?: string[]
   failure?: { title: string; details: string[] }
+  /** The promotion gate a PAUSE hook holds the deployment at. */
+  paused?: PausedGate
 
   constructor(private readonly timings: SummaryData['timings']) {}
 
@@ -62,7 +65,8 @@ export class RunReport {
         rollback: this.rollback,
         rolledBack: this.rolledBack,
         removed: this.removed,
-        wouldRemove: this.wouldRemove
+        wouldRemove: this.wouldRemove,
+        paused: this.paused
       })
       await core.summary.addRaw(markdown).write()
     } catch (e) {
