@@ -7,16 +7,31 @@ import {
 import type { TargetGroup, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Clients } from '../aws/clients.js'
 import { reached, weightsLine, type WaitUntil } from '../model/deployment-strategy.js'
-import { describeHealthCheck, explainHealthFailure, targetGroupName } from '../model/health-check.js'
+import {
+  describeHealthCheck,
+  dominantFailure,
+  explainHealthFailure,
+  healthFailureFromEvent,
+  sameTargetGroup,
+  targetGroupName,
+  type HealthFailure
+} from '../model/health-check.js'
 import type { WaitOptions } from '../model/request.js'
-import { describeTargetGroups, describeTargetHealth, isThrottling, type PollTarget } from './poll.js'
+import {
+  describeService,
+  describeTargetGroups,
+  describeTargetHealth,
+  isThrottling,
+  type PollTarget
+} from './poll.js'
 import type { Clock } from './types.js'
 import { systemClock } from './watch.js'
 
 /*
  * The watch of ECS's own blue/green, linear and canary deployments: the service deployment's status,
  * lifecycle stage and traffic weights (DescribeServiceDeployments), and the new revision's target group
- * health (DescribeTargetHealth): two calls per poll whatever the task count. When the new targets fail
+ * health (DescribeTargetHealth, and the service's events for targets replaced between polls: DescribeServices):
+ * three calls per poll whatever the task count. When the new targets fail
  * their health check the action asks ECS to roll back (StopServiceDeployment ROLLBACK) and reports it.
  */
 
@@ -123,20 +138,36 @@ export function strategyLine(sd: ServiceDeployment): string {
 }
 
 /**
- * The new revision's targets as seen so far: which were checked, and which failed a health check. A
- * target the scheduler replaced still counts: its failure repeats in the next task.
+ * The new revision's targets as seen so far: which were checked, and which failed a health check, from
+ * DescribeTargetHealth or from the service's events (a target the scheduler replaced between two polls
+ * is only seen there). A replaced target still counts: its failure repeats in the next task.
  */
 export class GreenHealth {
   private readonly checked = new Set<string>()
-  private readonly failed = new Map<string, TargetHealthDescription>()
+  private readonly failed = new Map<string, HealthFailure>()
 
   add(descriptions: TargetHealthDescription[]): void {
     for (const d of descriptions) {
-      const id = `${d.Target?.Id ?? ''}:${d.Target?.Port ?? ''}`
+      const key = `${d.Target?.Id ?? ''}:${d.Target?.Port ?? ''}`
       if (NOT_CHECKED.has(d.TargetHealth?.Reason ?? '')) continue
-      this.checked.add(id)
-      if (d.TargetHealth?.State === 'unhealthy') this.failed.set(id, d)
+      this.checked.add(key)
+      if (d.TargetHealth?.State === 'unhealthy') {
+        this.failed.set(key, {
+          reason: d.TargetHealth.Reason,
+          description: d.TargetHealth.Description,
+          healthCheckPort: d.HealthCheckPort
+        })
+      }
     }
+  }
+
+  /** A service event `… (port N) is unhealthy in (target-group …) due to (reason …)` about this group. */
+  addEvent(message: string, targetGroupArn: string): void {
+    const seen = healthFailureFromEvent(message)
+    if (!seen || !sameTargetGroup(seen.targetGroup, targetGroupArn)) return
+    const key = `event:${message}`
+    this.checked.add(key)
+    this.failed.set(key, seen.failure)
   }
 
   get anyFailed(): boolean {
@@ -148,12 +179,8 @@ export class GreenHealth {
    */
   failure(opts: { settings?: TargetGroup; targetGroupArn: string }): string | undefined {
     if (this.failed.size === 0 || this.failed.size < Math.min(2, this.checked.size)) return undefined
-    const first = [...this.failed.values()][0]
-    const explained = explainHealthFailure(opts.settings, {
-      reason: first?.TargetHealth?.Reason,
-      description: first?.TargetHealth?.Description,
-      healthCheckPort: first?.HealthCheckPort
-    })
+    const failure = dominantFailure([...this.failed.values()]) ?? {}
+    const explained = explainHealthFailure(opts.settings, failure)
     return (
       `the new revision's targets in ${targetGroupName(opts.targetGroupArn)} fail the health check: ${explained.cause} ` +
       `(${describeHealthCheck(opts.settings, opts.targetGroupArn)}); ${explained.hint}`
@@ -187,6 +214,9 @@ export async function watchServiceDeployment(
   let saidStrategy = false
   let decided: string | undefined
   const green = new GreenHealth()
+  const seenEvents = new Set<string>()
+  // Events before the watch are another deployment's; ECS's clock, so a second of slack.
+  const startedAt = (opts.notBefore?.getTime() ?? Date.now()) - 1000
   let settings: TargetGroup | undefined
   const done = (outcome: ServiceDeploymentOutcome, extra: Partial<ServiceDeploymentResult> = {}) => ({
     outcome,
@@ -200,10 +230,18 @@ export async function watchServiceDeployment(
   for (;;) {
     try {
       arn ??= await newestServiceDeployment({ ...opts, notBefore: opts.notBefore })
-      const [sd, health] = await Promise.all([
+      const watching = !decided && poll.targetGroupArns.length > 0
+      const [sd, health, service] = await Promise.all([
         arn ? describeServiceDeployment(opts.clients, arn) : undefined,
-        decided ? [] : describeTargetHealth(poll)
+        watching ? describeTargetHealth(poll) : [],
+        watching ? describeService(poll) : undefined
       ])
+      for (const event of service?.events ?? []) {
+        const id = event.id ?? `${event.createdAt?.toISOString() ?? ''}|${event.message ?? ''}`
+        if (seenEvents.has(id) || (event.createdAt?.getTime() ?? 0) < startedAt) continue
+        seenEvents.add(id)
+        if (opts.greenTargetGroupArn) green.addEvent(event.message ?? '', opts.greenTargetGroupArn)
+      }
       if (sd) {
         last = sd
         if (!saidStrategy) {
@@ -244,8 +282,10 @@ export async function watchServiceDeployment(
         ) {
           return done('reached')
         }
-        if (!decided && opts.greenTargetGroupArn && health.length > 0 && status === 'IN_PROGRESS') {
+        if (!decided && opts.greenTargetGroupArn && health.length > 0) {
           green.add(health[0]?.descriptions ?? [])
+        }
+        if (!decided && opts.greenTargetGroupArn && status === 'IN_PROGRESS') {
           if (green.anyFailed) {
             // Read once, on the first failure: a rollout that goes well never pays for it.
             settings ??= (await describeTargetGroups(poll))[0]

@@ -67,7 +67,13 @@ function script(frames: ServiceDeployment[], targets: TargetHealthDescription[][
     ]
   })
   ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: SD })
+  ecs.on(DescribeServicesCommand).callsFake(() => ({
+    services: [{ serviceName: 'web', status: 'ACTIVE', events: events.slice(0, poll) }]
+  }))
 }
+
+/** Service events, one more visible per poll (none unless a test sets them). */
+let events: { id: string; createdAt: Date; message: string }[] = []
 
 const watch = (more: Partial<Parameters<typeof watchServiceDeployment>[0]> = {}) =>
   watchServiceDeployment({
@@ -82,6 +88,7 @@ const watch = (more: Partial<Parameters<typeof watchServiceDeployment>[0]> = {})
   })
 
 beforeEach(() => {
+  events = []
   ecs.reset()
   elbv2.reset()
 })
@@ -121,6 +128,7 @@ describe('watchServiceDeployment', () => {
     const polls = ecs.commandCalls(DescribeServiceDeploymentsCommand).length
     expect(polls).toBe(5)
     expect(elbv2.commandCalls(DescribeTargetHealthCommand).length).toBe(polls)
+    expect(ecs.commandCalls(DescribeServicesCommand).length).toBe(polls)
     expect(ecs.commandCalls(ListServiceDeploymentsCommand).length).toBe(1)
   })
 
@@ -161,6 +169,24 @@ describe('watchServiceDeployment', () => {
     expect(result.outcome).toBe('failed')
     expect(result.reason).toMatch(/fail the health check: .*\/health.*404/)
     expect(result.reason).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+  })
+
+  test('targets replaced between two polls are seen through the service events', async () => {
+    const at = new Date(Date.now() + 60_000)
+    events = [1, 2].map(n => ({
+      id: `e${n}`,
+      createdAt: at,
+      message: `(service web) (port 3200${n}) is unhealthy in (target-group ${GREEN}) due to (reason Health checks failed with these codes: [500]).`
+    }))
+    script([
+      frame({ lifecycleStage: 'SCALE_UP' }),
+      frame({ lifecycleStage: 'SCALE_UP' }),
+      frame({ lifecycleStage: 'SCALE_UP' }),
+      frame({ status: 'ROLLBACK_SUCCESSFUL' })
+    ])
+    const result = await watch()
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1)
+    expect(result.reason).toMatch(/GET \/health answered 500/)
   })
 
   test('any ROLLBACK_* status fails with its reason, without a stop request of ours', async () => {
