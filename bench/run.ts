@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: cold start, API economy, scale, wait latency and health-check change, in that order, then
  * bench/RESULTS.md. Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
- * `BENCH_ONLY=health-check npm run bench` runs that section alone and replaces it in the existing RESULTS.md.
+ * `BENCH_ONLY=health-check npm run bench` runs that section alone and replaces it in the existing RESULTS.md;
+ * `BENCH_ONLY=blue-green` likewise runs only the blue/green watch (not part of the full run).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -13,6 +14,7 @@ import { coldStart, type ColdStartResult } from './cold-start.js'
 import { healthCheckBench, renderHealthCheck } from './health-check.js'
 import { OFFICIAL_RECORDED } from './official.js'
 import { scale, type ScaleResult } from './scale.js'
+import { blueGreenBench, renderBlueGreen } from './blue-green.js'
 import { fmt, medianRange } from './stats.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -229,6 +231,29 @@ const healthCheckSection = async (alone: boolean) => {
     ? `Run alone (\`BENCH_ONLY=health-check\`) on ${new Date().toISOString().slice(0, 10)}: ${machine()}. `
     : ''
   return `## Health-check change (${fmt(r.s)} s)\n\n${where}The machine was shared with other jobs (loaded: see the load average), which lengthens CPU-bound steps (the action's start, ~0.5–1 s) but not the health checks' own timing.\n\n${body}\n`
+}
+
+/** Replaces (or appends) one `## ` section of RESULTS.md. */
+const replaceSection = async (heading: string, text: string) => {
+  const old = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmarks\n'
+  const at = old.search(new RegExp(`^## ${heading}`, 'm'))
+  const next = at < 0 ? -1 : old.slice(at + 1).search(/^## /m)
+  const doc =
+    at < 0
+      ? `${old.trimEnd()}\n\n${text}`
+      : `${old.slice(0, at)}${text}${next < 0 ? '' : `\n${old.slice(at + 1 + next)}`}`
+  await writeResults(doc)
+}
+
+if (process.env.BENCH_ONLY === 'blue-green') {
+  const r = await timed('blue/green watch', blueGreenBench)
+  const where = `Run alone (\`BENCH_ONLY=blue-green\`) on ${new Date().toISOString().slice(0, 10)}: ${machine()}.`
+  await replaceSection(
+    'Blue/green watch',
+    `## Blue/green watch (${fmt(r.s)} s)\n\n${where}\n\n${section(r, renderBlueGreen)}\n`
+  )
+  process.stdout.write(`bench: wrote the blue/green section of bench/RESULTS.md\n`)
+  process.exit(0)
 }
 
 if (process.env.BENCH_ONLY === 'health-check') {
