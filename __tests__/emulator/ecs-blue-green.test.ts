@@ -400,6 +400,74 @@ describe('BLUE_GREEN', () => {
   }, 120000)
 })
 
+describe('re-runs and stops', () => {
+  test('after the swap, an UpdateService re-sending the original orientation of the pair is no change', async () => {
+    const env = await network()
+    await started(env, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }, false)
+    await deployV2()
+    await finished('SUCCESSFUL')
+    const before = await steady()
+    const original = serviceInput(env, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }, false)
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: NAME,
+        taskDefinition: 'web:2',
+        loadBalancers: original.loadBalancers
+      })
+    )
+    const after = await describeService()
+    expect(after.deployments!.map(d => d.id)).toEqual(before.deployments!.map(d => d.id))
+    expect(after.loadBalancers![0].targetGroupArn).toBe(env.green)
+  }, 90000)
+
+  test('StopServiceDeployment ABORT stops a blue/green deployment where it stands', async () => {
+    const env = await network()
+    const blue = await started(env, {
+      strategy: 'BLUE_GREEN',
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['POST_SCALE_UP'] }]
+    })
+    await deployV2()
+    const paused = await stageReached('POST_SCALE_UP')
+    await ecs.send(
+      new StopServiceDeploymentCommand({
+        serviceDeploymentArn: paused.serviceDeploymentArn,
+        stopType: 'ABORT'
+      })
+    )
+    const stopped = await finished('STOPPED')
+    expect(stopped.stoppedAt).toBeInstanceOf(Date)
+    expect(stopped.lifecycleStage).toBe('POST_SCALE_UP')
+    expect(new Set(await hosts(env.production))).toEqual(blue)
+    await expect(
+      ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: paused.serviceDeploymentArn }))
+    ).rejects.toMatchObject({ name: 'ConflictException' })
+  }, 90000)
+
+  test('StopServiceDeployment ROLLBACK of a rolling deployment rolls back to the last completed revision', async () => {
+    const env = await network()
+    await started(env, {}, false)
+    await control.images({ image: '*:slow', startDelaySeconds: 600 })
+    await deployV2('example/web:slow')
+    const rolling = await latest()
+    expect(rolling.status).toBe('IN_PROGRESS')
+    await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: rolling.serviceDeploymentArn }))
+    await until(
+      async () => {
+        const [d] = (
+          await ecs.send(
+            new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [rolling.serviceDeploymentArn!] })
+          )
+        ).serviceDeployments!
+        return d.status === 'ROLLBACK_SUCCESSFUL' && d
+      },
+      30000,
+      'ROLLBACK_SUCCESSFUL'
+    )
+    expect((await steady()).taskDefinition).toMatch(/web:1$/)
+  }, 90000)
+})
+
 describe('LINEAR and CANARY', () => {
   /** Waits for a production weight step, then checks what production serves at it. */
   async function atWeight(env: Env, blue: Set<string>, weight: number): Promise<void> {

@@ -15,7 +15,8 @@ export interface ImageBehaviour {
   hang?: boolean
 }
 
-const globToRegExp = (pattern: string): RegExp =>
+/** `*` matches anything, everything else literally (image and function globs of the control API). */
+export const globToRegExp = (pattern: string): RegExp =>
   new RegExp(
     '^' +
       pattern

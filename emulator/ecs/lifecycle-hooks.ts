@@ -5,6 +5,7 @@ import type {
   DeploymentLifecycleHookDetail,
   DeploymentLifecycleHookStatus
 } from '@aws-sdk/client-ecs'
+import { globToRegExp } from './images.js'
 
 /** What a Lambda hook answers, set through `POST /_emulator/hooks` (the emulator runs no Lambda). */
 export interface HookAnswer {
@@ -28,14 +29,6 @@ export interface HookInvocation {
   answered: HookAnswer['hookStatus']
 }
 
-const glob = (pattern: string, value: string) =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`
-  ).test(value)
-
 /** The answers Lambda hooks give (later rules win) and every invocation made, for tests to read. */
 export class HookAnswers {
   private rules: HookAnswer[] = []
@@ -51,7 +44,7 @@ export class HookAnswers {
   /** A function with no rule succeeds. */
   answer(functionArn: string): HookAnswer {
     return (
-      [...this.rules].reverse().find(r => glob(r.function, functionArn)) ?? {
+      [...this.rules].reverse().find(r => globToRegExp(r.function).test(functionArn)) ?? {
         function: functionArn,
         hookStatus: 'SUCCEEDED'
       }

@@ -164,9 +164,14 @@ export class Scheduler {
     for (const d of [...svc.deployments]) if (d.shift) this.shifter.advance(svc, d, now)
 
     const current = svc.deployments[0]
-    // Blue/green: blue keeps serving until CLEAN_UP, green starts at SCALE_UP whatever maximumPercent says.
-    const shifting = isShifting(current)
-    const shiftStage = current.shift ? stageIndex(current.shift.stage) : 0
+    // Blue/green: blue keeps serving until CLEAN_UP (for good when the deployment stopped short of it), green
+    // starts at SCALE_UP whatever maximumPercent says.
+    const shift = current.shift
+    const shiftStage = shift ? stageIndex(shift.stage) : 0
+    const holdingBlue =
+      shift !== undefined &&
+      shift.status !== 'SUCCESSFUL' &&
+      !(isShifting(current) && shiftStage >= stageIndex('CLEAN_UP'))
     let liveTotal = 0
     let healthy = 0
     for (const d of svc.deployments) {
@@ -193,7 +198,7 @@ export class Scheduler {
     // Old deployments' tasks go first when they are not healthy, then as far as minimumHealthyPercent allows.
     const old = svc.deployments.slice(1).flatMap(d => [...d.tasks].filter(isLive))
     old.sort((a, b) => Number(this.runtime.isHealthy(a)) - Number(this.runtime.isHealthy(b)))
-    for (const t of shifting && shiftStage < stageIndex('CLEAN_UP') ? [] : old) {
+    for (const t of holdingBlue ? [] : old) {
       const wasHealthy = this.runtime.isHealthy(t)
       if (wasHealthy && healthy - 1 < minHealthy) break
       if (wasHealthy) healthy--
@@ -205,9 +210,9 @@ export class Scheduler {
     const launching =
       current.deployment.rolloutState !== 'FAILED' &&
       !current.aborted &&
-      (!shifting || shiftStage >= stageIndex('SCALE_UP'))
+      (!shift || shiftStage >= stageIndex('SCALE_UP'))
     const missing = desired - Math.min(primaryLive.length, desired)
-    const room = shifting ? missing : Math.max(0, Math.max(maxTotal, desired > 0 ? 1 : 0) - liveTotal)
+    const room = holdingBlue ? missing : Math.max(0, Math.max(maxTotal, desired > 0 ? 1 : 0) - liveTotal)
     if (launching && missing > 0 && room > 0) this.place(cluster, svc, current, Math.min(missing, room), now)
 
     this.checkCompletion(svc, now)
