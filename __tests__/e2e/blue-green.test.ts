@@ -8,6 +8,7 @@ import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { repoRoot } from '../../test-support/run-action.js'
 
@@ -181,6 +182,43 @@ describe('a broken image under BLUE_GREEN', () => {
     expect(result.stdout).toMatch(/fail the health check: .*\/hostname/)
     expect(result.stdout).toMatch(/asked ECS to roll back/)
     expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+    expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
+  })
+})
+
+describe('a preview of a blue/green service', () => {
+  /** GET /hostname with a Host header (fetch cannot set one). */
+  const viaHost = (localUrl: string, host: string): Promise<string> => {
+    const url = new URL('/hostname', localUrl)
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { hostname: url.hostname, port: url.port, path: url.pathname, headers: { host } },
+        res => {
+          let body = ''
+          res.on('data', (c: Buffer) => (body += c.toString()))
+          res.on('end', () => resolve(res.statusCode === 200 ? body.trim() : `status:${res.statusCode}`))
+        }
+      )
+      req.on('error', reject)
+      req.end()
+    })
+  }
+
+  test('deploys ROLLING on its own rule, which wins over the catch-all production rule', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }
+    const { at, blue } = await startedOnV1(config)
+    const preview = await run(
+      inputs(config, 'example/web:pr', {
+        'preview-routing': 'host',
+        'preview-host-template': '{id}.preview.example.com',
+        'preview-id': 'pr-7'
+      })
+    )
+    expectSuccess(preview)
+    expect(preview.outputs['service-deployment-arn']).toBeUndefined()
+    const answers: string[] = []
+    for (let i = 0; i < 10; i++) answers.push(await viaHost(at.production, 'pr-7.preview.example.com'))
+    expect(answers.every(a => !a.startsWith('status:') && !blue.has(a))).toBe(true)
     expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
   })
 })
