@@ -223,6 +223,32 @@ describe('a preview of a blue/green service', () => {
   })
 })
 
+describe('teardown of a blue/green stack', () => {
+  test('removes the service, both rules and both target groups, after a swap too', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }
+    await startedOnV1(config)
+    expectSuccess(await run(inputs(config, 'example/web:v2')))
+    const down = await run(inputs(config, 'example/web:v2', { delete: 'true', 'delete-base-stack': 'true' }))
+    expectSuccess(down)
+    const removed = JSON.parse(down.outputs.plan) as { resource: string; name: string }[]
+    expect(removed.map(r => r.resource).sort()).toEqual([
+      'listener-rule',
+      'listener-rule',
+      'service',
+      'target-group',
+      'target-group',
+      'task-definition',
+      'task-definition'
+    ])
+    expect(
+      removed
+        .filter(r => r.resource === 'target-group')
+        .map(r => r.name)
+        .sort()
+    ).toEqual(['default', 'default-alt'])
+  })
+})
+
 describe('IAM: the deploy policy plus iam/blue-green-policy.json', () => {
   interface Policy {
     Version: string
