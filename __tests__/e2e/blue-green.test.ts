@@ -186,6 +186,19 @@ describe('a broken image under BLUE_GREEN', () => {
   })
 })
 
+describe('an image that cannot be pulled, under BLUE_GREEN', () => {
+  test('the step fails naming the pull failure, ECS rolls back, production answers 200 throughout', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }
+    const { at, blue } = await startedOnV1(config)
+    await suite.control.images({ image: 'example/web:missing', pullFails: true })
+    const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:missing')))
+    expect(result.code).not.toBe(0)
+    expect(answers.every(a => blue.has(a))).toBe(true)
+    expect(result.stdout).toMatch(/new revision's tasks stop: .*CannotPullContainerError/)
+    expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+  })
+})
+
 describe('a preview of a blue/green service', () => {
   /** GET /hostname with a Host header (fetch cannot set one). */
   const viaHost = (localUrl: string, host: string): Promise<string> => {

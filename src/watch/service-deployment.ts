@@ -21,9 +21,12 @@ import {
   describeService,
   describeTargetGroups,
   describeTargetHealth,
+  describeTasks,
   isThrottling,
+  listStoppedTaskArns,
   type PollTarget
 } from './poll.js'
+import { classifyStoppedTask } from './stopped-task.js'
 import type { Clock } from './types.js'
 import { systemClock } from './watch.js'
 
@@ -188,6 +191,28 @@ export class GreenHealth {
   }
 }
 
+const STOPPED_EVENT = /\bstopped\b/i
+
+/**
+ * Why the new revision's tasks stop, when it will repeat in the next task (an image that cannot be
+ * pulled, a container that exits before serving): the same diagnosis as a rolling deploy's.
+ */
+async function newRevisionStop(opts: {
+  poll: PollTarget
+  taskDefinitionArn: string
+  seen: Set<string>
+}): Promise<string | undefined> {
+  const unseen = (await listStoppedTaskArns(opts.poll)).filter(a => !opts.seen.has(a))
+  for (const a of unseen) opts.seen.add(a)
+  const tasks = await describeTasks(opts.poll, unseen)
+  for (const task of tasks) {
+    if (task.taskDefinitionArn !== opts.taskDefinitionArn) continue
+    const cause = classifyStoppedTask(task)
+    if (cause?.repeats) return `${cause.title}: ${cause.cause} (${cause.evidence.join('; ')}); ${cause.hint}`
+  }
+  return undefined
+}
+
 /** Follows one service deployment to its end, to a PAUSE hook, or to the `wait-until` stage. */
 export async function watchServiceDeployment(
   opts: ServiceDeploymentWatchOptions
@@ -214,6 +239,9 @@ export async function watchServiceDeployment(
   let saidStrategy = false
   let decided: string | undefined
   const green = new GreenHealth()
+  const seenTasks = new Set<string>()
+  let prevFailed = 0
+  let stopCause: string | undefined
   const seenEvents = new Set<string>()
   // Events before the watch are another deployment's; ECS's clock, so a second of slack.
   const startedAt = (opts.notBefore?.getTime() ?? Date.now()) - 1000
@@ -236,11 +264,25 @@ export async function watchServiceDeployment(
         watching ? describeTargetHealth(poll) : [],
         watching ? describeService(poll) : undefined
       ])
+      let somethingStopped = false
       for (const event of service?.events ?? []) {
         const id = event.id ?? `${event.createdAt?.toISOString() ?? ''}|${event.message ?? ''}`
         if (seenEvents.has(id) || (event.createdAt?.getTime() ?? 0) < startedAt) continue
         seenEvents.add(id)
         if (opts.greenTargetGroupArn) green.addEvent(event.message ?? '', opts.greenTargetGroupArn)
+        if (STOPPED_EVENT.test(event.message ?? '')) somethingStopped = true
+      }
+      const failedTasks = (service?.deployments ?? []).reduce((n, d) => n + (d.failedTasks ?? 0), 0)
+      if (failedTasks > prevFailed) somethingStopped = true
+      prevFailed = Math.max(prevFailed, failedTasks)
+      // Only when the service shows that something stopped: a rollout that goes well pays nothing for it.
+      if (somethingStopped && service?.taskDefinition && !decided) {
+        const cause = await newRevisionStop({
+          poll,
+          taskDefinitionArn: service.taskDefinition,
+          seen: seenTasks
+        })
+        if (cause) stopCause = cause
       }
       if (sd) {
         last = sd
@@ -284,6 +326,14 @@ export async function watchServiceDeployment(
         }
         if (!decided && opts.greenTargetGroupArn && health.length > 0) {
           green.add(health[0]?.descriptions ?? [])
+        }
+        if (!decided && stopCause && arn && status === 'IN_PROGRESS') {
+          decided = `the new revision's tasks stop: ${stopCause}`
+          say(`failing: ${decided}`)
+          await opts.clients.ecs.send(
+            new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })
+          )
+          say('asked ECS to roll back (StopServiceDeployment ROLLBACK); production stays on the old revision')
         }
         if (!decided && opts.greenTargetGroupArn && status === 'IN_PROGRESS') {
           if (green.anyFailed) {
