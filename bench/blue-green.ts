@@ -23,6 +23,8 @@ export interface BlueGreenSample {
   polls: number
   /** Calls per poll of each kind (the watch's share of the call log, over its polls). */
   perPoll: Record<(typeof PER_POLL)[number], number>
+  /** ListTasks + DescribeTasks in the whole watch: only when a task stopped (blue's, at CLEAN_UP). */
+  stoppedLookups: number
 }
 
 export interface BlueGreenResult {
@@ -87,7 +89,15 @@ async function sample(desired: number, run: number): Promise<BlueGreenSample> {
     // The action's own discover makes one DescribeServices and the watch one more to find the green group.
     perPoll.DescribeServices =
       (calls.filter(c => c.operation === 'DescribeServices').length - 2) / Math.max(polls, 1)
-    return { latencyS: successfulAt === undefined ? NaN : (exitedAt - successfulAt) / 1000, polls, perPoll }
+    const stoppedLookups = calls.filter(
+      c => c.operation === 'ListTasks' || c.operation === 'DescribeTasks'
+    ).length
+    return {
+      latencyS: successfulAt === undefined ? NaN : (exitedAt - successfulAt) / 1000,
+      polls,
+      perPoll,
+      stoppedLookups
+    }
   } finally {
     ecs.destroy()
     await emulator.stop()
@@ -109,13 +119,14 @@ export function renderBlueGreen(r: BlueGreenResult): string {
     const perPoll = PER_POLL.map(
       op => `${op} ${fmt(Math.max(...d.samples.map(s => s.perPoll[op])), 2)}`
     ).join(', ')
-    return `| ${d.desired} | ${medianRange(d.latency, 2)} | ${d.samples.map(s => s.polls).join(', ')} | ${perPoll} |`
+    const lookups = d.samples.map(s => s.stoppedLookups).join(', ')
+    return `| ${d.desired} | ${medianRange(d.latency, 2)} | ${d.samples.map(s => s.polls).join(', ')} | ${perPoll} | ${lookups} |`
   })
   return [
     `BLUE_GREEN deployments of a new image (bake time 0, a test listener) on the emulator at time scale ${r.timeScale}, poll interval ${r.pollIntervalSeconds} s, ${r.byDesired[0]?.samples.length ?? 0} runs per task count. Latency: from ECS's SUCCESSFUL (an observer listing the deployments every 50 ms) to the action's exit, which includes writing the summary and exiting (~0.3–0.5 s on this machine). Calls per poll: the most seen in any run, from the emulator's call log.`,
     '',
-    '| Tasks | Verdict after SUCCESSFUL, s (median, range) | Polls per run | Calls per poll (max) |',
-    '| --- | --- | --- | --- |',
+    '| Tasks | Verdict after SUCCESSFUL, s (median, range) | Polls per run | Calls per poll (max) | ListTasks + DescribeTasks per run |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
     ''
   ].join('\n')
