@@ -32,7 +32,8 @@ export async function watchNativeDeployment(opts: {
     clients,
     cluster: request.cluster,
     serviceName: request.service.serviceName,
-    notBefore: applied.changed ? opts.startedAt : undefined,
+    // Only a service call starts a deployment: after any other change, the newest one is the one to report.
+    notBefore: startedOne(applied) ? opts.startedAt : undefined,
     greenTargetGroupArn: green,
     waitUntil: request.waitUntil,
     wait: request.wait,
@@ -42,6 +43,10 @@ export async function watchNativeDeployment(opts: {
     throw new ServiceDeploymentFailed(result)
   }
   return result
+}
+
+function startedOne(applied: Applied): boolean {
+  return applied.journal.some(op => op.do.call === 'UpdateService' || op.do.call === 'CreateService')
 }
 
 export class ServiceDeploymentFailed extends DeployError {

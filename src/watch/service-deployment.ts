@@ -71,6 +71,7 @@ export interface ServiceDeploymentResult {
   durationMs: number
 }
 
+const CLOCK_SLACK_MS = 60_000
 const FINAL_FAILURES = new Set(['ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED', 'STOPPED'])
 /** Reason codes of targets that are not (yet, or any more) being checked: not a failed health check. */
 const NOT_CHECKED = new Set([
@@ -93,7 +94,11 @@ export async function newestServiceDeployment(opts: {
   const newest = [...(out.serviceDeployments ?? [])].sort(
     (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0)
   )[0]
-  if (opts.notBefore && (newest?.createdAt?.getTime() ?? 0) < opts.notBefore.getTime()) return undefined
+  // One under way is ours; a finished one only if it is not older than the run (ECS's clock against ours,
+  // with a minute of slack: a skewed clock must not hide the deployment this run started).
+  const running = newest?.status === 'PENDING' || newest?.status === 'IN_PROGRESS'
+  const created = newest?.createdAt?.getTime() ?? 0
+  if (opts.notBefore && !running && created < opts.notBefore.getTime() - CLOCK_SLACK_MS) return undefined
   return newest?.serviceDeploymentArn
 }
 

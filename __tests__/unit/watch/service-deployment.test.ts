@@ -16,7 +16,7 @@ import {
 import { beforeEach, describe, expect, test } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { promote } from '../../../src/stages/promote.js'
-import { watchServiceDeployment } from '../../../src/watch/service-deployment.js'
+import { newestServiceDeployment, watchServiceDeployment } from '../../../src/watch/service-deployment.js'
 import { seedRequest } from '../../fixtures/seed.js'
 
 const ecs = mockClient(ECSClient)
@@ -223,6 +223,23 @@ describe('watchServiceDeployment', () => {
       outcome: 'reached',
       lifecycleStage: 'BAKE_TIME'
     })
+  })
+})
+
+describe('newestServiceDeployment after this run started one', () => {
+  const notBefore = new Date('2026-01-01T12:00:00Z')
+  const at = (iso: string) => new Date(iso)
+  test.each([
+    ['an older finished one is not it (yet)', 'SUCCESSFUL', '2026-01-01T11:55:00Z', undefined],
+    ['one under way is ours, whatever the clocks say', 'IN_PROGRESS', '2026-01-01T11:55:00Z', SD],
+    ['a finished one within the clock slack is ours', 'SUCCESSFUL', '2026-01-01T11:59:30Z', SD]
+  ] as const)('%s', async (_title, status, createdAt, expected) => {
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: SD, status, createdAt: at(createdAt) }]
+    })
+    expect(
+      await newestServiceDeployment({ clients, cluster: 'ecs-demo', serviceName: 'web', notBefore })
+    ).toBe(expected)
   })
 })
 
