@@ -3,11 +3,13 @@
  * emulator: the test listener, the weights ECS moves, the PAUSE gate with promote, and the rollback of a
  * broken image. Requests go through the load balancer's listeners as a user's would.
  */
-import { jest } from '@jest/globals'
+import { afterAll, beforeAll, jest } from '@jest/globals'
 import { useEmulator } from '../../test-support/use-emulator.js'
 import { runAction, type ActionRun } from '../../test-support/run-action.js'
 import { seedInputs, seedTaskDefinition } from '../../test-support/fixtures.js'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { startFakeGithub, type FakeGithub } from '../../test-support/fake-github.js'
 import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { repoRoot } from '../../test-support/run-action.js'
@@ -196,6 +198,55 @@ describe('an image that cannot be pulled, under BLUE_GREEN', () => {
     expect(answers.every(a => blue.has(a))).toBe(true)
     expect(result.stdout).toMatch(/new revision's tasks stop: .*CannotPullContainerError/)
     expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+  })
+})
+
+describe('the gate on GitHub', () => {
+  let github: FakeGithub
+  beforeAll(async () => {
+    github = await startFakeGithub()
+  })
+  afterAll(async () => {
+    await github.stop()
+  })
+
+  test('a paused deployment: the GitHub deployment stays in progress and the PR comment names the hook and test URL', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: PAUSE_AFTER_TEST }
+    await startedOnV1(config)
+    const dir = mkdtempSync(path.join(tmpdir(), 'ecs-alb-deploy-event-'))
+    const eventPath = path.join(dir, 'event.json')
+    const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+    writeFileSync(
+      eventPath,
+      JSON.stringify({
+        action: 'synchronize',
+        number: 7,
+        pull_request: { number: 7, head: { sha, ref: 'feature' }, base: { ref: 'main' } },
+        repository: { name: 'app', owner: { login: 'octo' } }
+      })
+    )
+    const paused = await runAction({
+      inputs: inputs(config, 'example/web:v2', { 'github-token': 'ghs_e2eTokenThatMustNeverBePrinted0007' }),
+      endpoint: suite.emulator.url,
+      env: {
+        GITHUB_API_URL: github.url,
+        GITHUB_SERVER_URL: 'https://github.example',
+        GITHUB_REPOSITORY: 'octo/app',
+        GITHUB_RUN_ID: '9007',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_SHA: sha
+      }
+    })
+    expectSuccess(paused)
+    const hookId = paused.outputs['hook-id']
+    expect(github.state.statuses.map(s => [s.state, s.description])).toEqual([
+      ['in_progress', `Paused at POST_TEST_TRAFFIC_SHIFT (hook ${hookId}): promote: continue or rollback`]
+    ])
+    expect(github.state.comments).toHaveLength(1)
+    expect(github.state.comments[0]?.body).toContain('is paused at the promotion gate')
+    expect(github.state.comments[0]?.body).toContain(hookId)
+    expect(github.state.comments[0]?.body).toContain(paused.outputs['test-url'])
   })
 })
 
