@@ -36,6 +36,7 @@ export async function watchNativeDeployment(opts: {
     notBefore: startedOne(applied) ? opts.startedAt : undefined,
     greenTargetGroupArn: green,
     waitUntil: request.waitUntil,
+    rollbackOnFailure: request.wait.rollbackOnFailure,
     wait: request.wait,
     log: opts.log
   })

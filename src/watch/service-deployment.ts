@@ -49,6 +49,11 @@ export interface ServiceDeploymentWatchOptions {
   /** The group the new revision registers into (the alternate while the deployment runs). */
   greenTargetGroupArn?: string
   waitUntil: WaitUntil
+  /**
+   * rollback-on-failure: when the action decides the deployment failed, ask ECS to roll back. False: the
+   * step fails and the deployment is left as it is (ECS's own failure detection may still act).
+   */
+  rollbackOnFailure?: boolean
   /** A rollback asked for (promote: rollback): ROLLBACK_SUCCESSFUL is then the success. */
   expectRollback?: boolean
   wait: Pick<WaitOptions, 'minutes' | 'pollIntervalSeconds'>
@@ -251,6 +256,19 @@ export async function watchServiceDeployment(
   // Events before the watch are another deployment's; ECS's clock, so a second of slack.
   const startedAt = (opts.notBefore?.getTime() ?? Date.now()) - 1000
   let settings: TargetGroup | undefined
+  /** The action's verdict: asks ECS to roll back (false: rollback-on-failure is off, stop watching). */
+  const fail = async (deployment: string, why: string): Promise<boolean> => {
+    say(`failing: ${why}`)
+    if (opts.rollbackOnFailure === false) {
+      say('rollback-on-failure is false: the service deployment is left as it is')
+      return false
+    }
+    await opts.clients.ecs.send(
+      new StopServiceDeploymentCommand({ serviceDeploymentArn: deployment, stopType: 'ROLLBACK' })
+    )
+    say('asked ECS to roll back (StopServiceDeployment ROLLBACK); production stays on the old revision')
+    return true
+  }
   const done = (outcome: ServiceDeploymentOutcome, extra: Partial<ServiceDeploymentResult> = {}) => ({
     outcome,
     serviceDeploymentArn: arn,
@@ -334,11 +352,7 @@ export async function watchServiceDeployment(
         }
         if (!decided && stopCause && arn && status === 'IN_PROGRESS') {
           decided = `the new revision's tasks stop: ${stopCause}`
-          say(`failing: ${decided}`)
-          await opts.clients.ecs.send(
-            new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })
-          )
-          say('asked ECS to roll back (StopServiceDeployment ROLLBACK); production stays on the old revision')
+          if (!(await fail(arn, decided))) return done('failed', { reason: decided })
         }
         if (!decided && opts.greenTargetGroupArn && status === 'IN_PROGRESS') {
           if (green.anyFailed) {
@@ -347,13 +361,7 @@ export async function watchServiceDeployment(
             const failure = green.failure({ settings, targetGroupArn: opts.greenTargetGroupArn })
             if (failure && arn) {
               decided = failure
-              say(`failing: ${failure}`)
-              await opts.clients.ecs.send(
-                new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })
-              )
-              say(
-                'asked ECS to roll back (StopServiceDeployment ROLLBACK); production stays on the old revision'
-              )
+              if (!(await fail(arn, decided))) return done('failed', { reason: decided })
             }
           }
         }

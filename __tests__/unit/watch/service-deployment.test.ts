@@ -189,6 +189,18 @@ describe('watchServiceDeployment', () => {
     expect(result.reason).toMatch(/GET \/health answered 500/)
   })
 
+  test('rollback-on-failure false: the step fails without asking ECS to roll back', async () => {
+    const unhealthy: TargetHealthDescription = {
+      Target: { Id: '10.0.0.1', Port: 80 },
+      TargetHealth: { State: 'unhealthy', Reason: 'Target.Timeout', Description: 'Request timed out' }
+    }
+    script([frame({ lifecycleStage: 'SCALE_UP' })], [[unhealthy]])
+    const result = await watch({ rollbackOnFailure: false })
+    expect(result.outcome).toBe('failed')
+    expect(result.reason).toMatch(/fail the health check/)
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0)
+  })
+
   test('any ROLLBACK_* status fails with its reason, without a stop request of ours', async () => {
     script([frame({ status: 'ROLLBACK_SUCCESSFUL', statusReason: 'alarm high-5xx in ALARM' })])
     const result = await watch()
