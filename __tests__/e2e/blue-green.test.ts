@@ -141,6 +141,23 @@ describe('BLUE_GREEN with the promotion gate', () => {
   })
 })
 
+describe('BLUE_GREEN under throttling', () => {
+  test('30% of calls throttled: the deployment completes once, production ends on the new revision', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }
+    const { at, blue } = await startedOnV1(config)
+    await suite.control.faults({ throttle: [{ share: 0.3 }] })
+    const r = await run(inputs(config, 'example/web:v2'))
+    await suite.control.clearFaults()
+    expectSuccess(r)
+    expect(r.outputs['lifecycle-stage']).toBe('complete')
+    const updates = (await suite.control.calls()).filter(
+      c => c.operation === 'UpdateService' && c.status === 200
+    )
+    expect(updates).toHaveLength(1)
+    expect((await hosts(at.production, 20)).every(h => !blue.has(h))).toBe(true)
+  })
+})
+
 describe('traffic shifting observed through the production listener', () => {
   test.each([
     [
