@@ -10,20 +10,6 @@ import { Stages } from './report/stages.js'
 import { maskableValues } from './model/redact.js'
 import { isNativeStrategy } from './model/deployment-strategy.js'
 import { listenerUrl } from './model/urls.js'
-import type { Outputs } from './report/outputs.js'
-
-/** The outputs of a watched service deployment (BLUE_GREEN, LINEAR, CANARY, or a promotion). */
-function serviceDeploymentOutputs(r: {
-  serviceDeploymentArn?: string
-  lifecycleStage?: string
-  hookId?: string
-}): Outputs {
-  return {
-    'service-deployment-arn': r.serviceDeploymentArn,
-    'lifecycle-stage': r.lifecycleStage,
-    'hook-id': r.hookId
-  }
-}
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
@@ -72,13 +58,8 @@ export async function run(): Promise<void> {
 
     if (request.promote) {
       const promoted = await stages.run('watch', () => promote({ clients, request, log: core.info }))
-      report.timeline = promoted.timeline
-      setOutputs(serviceDeploymentOutputs(promoted))
+      report.serviceDeployment(promoted)
       if (promoted.outcome === 'failed') throw new DeployError(`promote: ${promoted.reason ?? 'failed'}`)
-      if (promoted.outcome === 'paused')
-        core.notice(`paused again at ${promoted.lifecycleStage ?? '?'} (hook ${promoted.hookId ?? '?'})`)
-      if (promoted.outcome === 'rolled-back')
-        core.notice('rolled back as asked: production serves the previous revision')
       report.outcome = 'success'
       return
     }
@@ -166,28 +147,12 @@ export async function run(): Promise<void> {
       const native = await stages.run('watch', () =>
         watchNativeDeployment({ clients, request, applied, startedAt: applyStarted, log: core.info }).catch(
           (e: unknown) => {
-            if (e instanceof ServiceDeploymentFailed) {
-              report.timeline = e.result.timeline
-              setOutputs(serviceDeploymentOutputs(e.result))
-            }
+            if (e instanceof ServiceDeploymentFailed) report.serviceDeployment(e.result)
             throw e
           }
         )
       )
-      report.timeline = native.timeline
-      setOutputs(serviceDeploymentOutputs(native))
-      if (native.outcome === 'paused' && native.hookId) {
-        report.paused = {
-          hookId: native.hookId,
-          lifecycleStage: native.lifecycleStage,
-          serviceDeploymentArn: native.serviceDeploymentArn,
-          testUrl
-        }
-        core.notice(
-          `paused at ${native.lifecycleStage ?? '?'} by a PAUSE hook (hook-id ${native.hookId ?? '?'})` +
-            `${testUrl ? `; the new revision answers at ${testUrl}` : ''}: run the action with promote: continue or promote: rollback`
-        )
-      }
+      report.serviceDeployment(native, testUrl)
       report.outcome = 'success'
       return
     }
