@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: cold start, API economy, scale, wait latency and health-check change, in that order, then
+ * `npm run bench`: cold start, API economy, scale, wait latency, health-check change and blue/green watch, in that order, then
  * bench/RESULTS.md. Runs the bundle (dist/index.js) as it is: `npm run package` first when src/ changed.
- * `BENCH_ONLY=health-check npm run bench` (or `cold-start`) runs that section alone and replaces it in the
- * existing RESULTS.md.
+ * `BENCH_ONLY=health-check npm run bench` (or `cold-start`, `blue-green`) runs that section alone and replaces
+ * it in the existing RESULTS.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -14,6 +14,7 @@ import { coldStart, type ColdStartResult } from './cold-start.js'
 import { healthCheckBench, renderHealthCheck } from './health-check.js'
 import { OFFICIAL_RECORDED } from './official.js'
 import { scale, type ScaleResult } from './scale.js'
+import { blueGreenBench, renderBlueGreen } from './blue-green.js'
 import { fmt, medianRange, type Summary } from './stats.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -264,10 +265,20 @@ async function coldStartSection(alone: boolean): Promise<string> {
   return `## Cold start (${fmt(cold.s)} s)\n\n${where}${section(cold, renderColdStart)}\n${other}\n${BUILD_NOTES}\n`
 }
 
+/** The blue/green watch: the verdict against ECS's SUCCESSFUL, calls per poll. */
+async function blueGreenSection(alone: boolean): Promise<string> {
+  const r = await timed('blue/green watch', blueGreenBench)
+  const where = alone
+    ? `Run alone (\`BENCH_ONLY=blue-green\`) on ${new Date().toISOString().slice(0, 10)}: ${machine()}.\n\n`
+    : ''
+  return `## Blue/green watch (${fmt(r.s)} s)\n\n${where}${section(r, renderBlueGreen)}\n`
+}
+
 /** `BENCH_ONLY=<section>`: that section alone, put in place of its old text in RESULTS.md. */
 const ALONE: Record<string, { heading: RegExp; run: () => Promise<string> }> = {
   'health-check': { heading: /^## Health-check change/m, run: () => healthCheckSection(true) },
-  'cold-start': { heading: /^## Cold start/m, run: () => coldStartSection(true) }
+  'cold-start': { heading: /^## Cold start/m, run: () => coldStartSection(true) },
+  'blue-green': { heading: /^## Blue\/green watch/m, run: () => blueGreenSection(true) }
 }
 const only = process.env.BENCH_ONLY
 if (only) {
@@ -291,6 +302,7 @@ const economy = await timed('API economy', () => apiEconomy())
 const scaled = await timed('scale', () => scale())
 const latency = await timed('wait latency', waitLatencySection)
 const healthCheck = await healthCheckSection(false)
+const blueGreen = await blueGreenSection(false)
 const totalS = (performance.now() - started) / 1000
 
 const doc = `# Benchmarks
@@ -315,6 +327,7 @@ ${section(scaled, renderScale)}
 
 ${section(latency, (s: string) => s)}
 
-${healthCheck}`
+${healthCheck}
+${blueGreen}`
 await writeResults(doc)
 process.stdout.write(`bench: wrote bench/RESULTS.md in ${fmt(totalS)} s\n`)

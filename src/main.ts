@@ -8,6 +8,8 @@ import { planJson, renderPlanText, teardownPlanJson } from './report/plan-text.j
 import { RunReport } from './report/run-report.js'
 import { Stages } from './report/stages.js'
 import { maskableValues } from './model/redact.js'
+import { isNativeStrategy } from './model/deployment-strategy.js'
+import { listenerUrl } from './model/urls.js'
 
 // The AWS SDK and Octokit are most of the bundle: they are loaded once the inputs are valid, so that a
 // validation error exits without evaluating them. `eager` keeps them in the one bundle file (no chunks).
@@ -51,7 +53,16 @@ export async function run(): Promise<void> {
       RolloutFailed
     } = aws
     const { ApplyFailed, undoFailedApply, targetGroupsBefore } = aws
+    const { promote, watchNativeDeployment, ServiceDeploymentFailed } = aws
     const clients = createClients({ region: request.region, maxAttempts: request.maxAttempts })
+
+    if (request.promote) {
+      const promoted = await stages.run('watch', () => promote({ clients, request, log: core.info }))
+      report.serviceDeployment(promoted)
+      if (promoted.outcome === 'failed') throw new DeployError(`promote: ${promoted.reason ?? 'failed'}`)
+      report.outcome = 'success'
+      return
+    }
 
     if (request.delete) {
       // With dry-run, the teardown reads and says what it would remove, and stops there.
@@ -96,6 +107,7 @@ export async function run(): Promise<void> {
     }
 
     const previousTargetGroupArns = targetGroupsBefore(actual)
+    const applyStarted = new Date()
     const applied = await stages.run('apply', async () => {
       try {
         return await applyPlan({ clients, request, actual, plan, log: core.info })
@@ -128,6 +140,22 @@ export async function run(): Promise<void> {
       changed: String(applied.changed)
     })
 
+    const testUrl =
+      request.testListener && applied.dnsName ? listenerUrl(request.testListener, applied.dnsName) : undefined
+    if (testUrl) setOutputs({ 'test-url': testUrl })
+    if (request.wait.enabled && isNativeStrategy(request.service.deploymentConfiguration)) {
+      const native = await stages.run('watch', () =>
+        watchNativeDeployment({ clients, request, applied, startedAt: applyStarted, log: core.info }).catch(
+          (e: unknown) => {
+            if (e instanceof ServiceDeploymentFailed) report.serviceDeployment(e.result)
+            throw e
+          }
+        )
+      )
+      report.serviceDeployment(native, testUrl)
+      report.outcome = 'success'
+      return
+    }
     if (request.wait.enabled) {
       const watched = await stages.run('watch', () =>
         watchAndRecover({ clients, request, applied, previousTargetGroupArns, log: core.info }).catch(
@@ -156,14 +184,15 @@ export async function run(): Promise<void> {
         await reportToGithub({
           token: report.request.githubToken,
           request: report.request,
-          outcome: report.outcome === 'failure' ? 'failure' : report.outcome,
+          outcome: report.outcome === 'success' && report.paused ? 'paused' : report.outcome,
           url: report.applied?.url,
           targets: report.targets,
           planLines: report.plan
             ? renderPlanText(report.plan).split('\n')
             : report.wouldRemove?.map(r => `would remove ${r}`),
           failure: report.failure?.title,
-          removed: report.removed
+          removed: report.removed,
+          paused: report.paused
         })
       }
     })

@@ -1,7 +1,8 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { commentMarker, previewEnvironment } from './environment.js'
+import type { PausedGate } from '../model/deployment-strategy.js'
 
-export type CommentOutcome = 'success' | 'failure' | 'in_progress' | 'dry-run' | 'deleted'
+export type CommentOutcome = 'success' | 'failure' | 'in_progress' | 'paused' | 'dry-run' | 'deleted'
 
 export interface PrCommentData {
   previewId: string
@@ -18,12 +19,15 @@ export interface PrCommentData {
   failure?: string
   /** Teardown: what was removed. */
   removed?: string[]
+  /** The promotion gate (outcome paused). */
+  paused?: PausedGate
 }
 
 const HEADLINE: Record<CommentOutcome, string> = {
   success: '✅ Preview {id} is deployed',
   failure: '❌ Preview {id} failed to deploy',
   in_progress: '⏳ Preview {id} is being deployed',
+  paused: '⏸️ {id} is paused at the promotion gate',
   'dry-run': '📝 Preview {id}: dry run (nothing changed)',
   deleted: '🧹 Preview {id} was removed'
 }
@@ -67,6 +71,11 @@ export function renderPrComment(d: PrCommentData): string {
   out.push('| | |', '| --- | --- |')
   if (d.url && d.outcome !== 'deleted') out.push(`| URL | ${d.url} |`)
   out.push(`| Commit | \`${d.sha.slice(0, 7)}\` |`, `| Environment | \`${esc(environment)}\` |`)
+  if (d.paused) {
+    out.push(`| Hook | \`${esc(d.paused.hookId)}\` (${esc(d.paused.lifecycleStage ?? '?')}) |`)
+    if (d.paused.testUrl) out.push(`| Test URL | ${d.paused.testUrl} |`)
+    out.push('| Next | `promote: continue` or `promote: rollback` |')
+  }
   if (d.targets && d.outcome !== 'deleted') out.push(...healthLines(d.targets))
   out.push('')
   if (d.removed) {

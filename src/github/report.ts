@@ -6,6 +6,7 @@ import { environmentFor } from './environment.js'
 import { currentEvent, eventTarget, type EventInfo } from './event.js'
 import { upsertPrComment } from './pr-comment.js'
 import { renderPrComment, type CommentOutcome, type PrCommentData } from './render-comment.js'
+import { pausedLine, type PausedGate } from '../model/deployment-strategy.js'
 
 export interface GithubReportOptions {
   token: string | undefined
@@ -17,6 +18,8 @@ export interface GithubReportOptions {
   failure?: string
   /** Teardown: what was removed. */
   removed?: string[]
+  /** The promotion gate a PAUSE hook holds the deployment at (outcome paused). */
+  paused?: PausedGate
   /** Defaults to the running workflow's event. */
   event?: EventInfo
   notice?: (message: string) => void
@@ -52,8 +55,14 @@ export async function reportToGithub(opts: GithubReportOptions): Promise<GithubR
       result.inactivated = (await markInactive({ token, environment })).deploymentIds
       info(`GitHub: ${result.inactivated.length} deployment(s) of ${environment} marked inactive`)
     } else if (opts.outcome !== 'dry-run') {
-      const state = opts.outcome
-      const description = state === 'success' ? 'Deployed, all targets healthy' : opts.failure?.split('\n')[0]
+      // A paused deployment is still under way on GitHub's side: the promote job finishes it.
+      const state = opts.outcome === 'paused' ? 'in_progress' : opts.outcome
+      const description =
+        opts.outcome === 'paused' && opts.paused
+          ? pausedLine(opts.paused)
+          : state === 'success'
+            ? 'Deployed, all targets healthy'
+            : opts.failure?.split('\n')[0]
       result.deploymentId = (
         await publishDeployment({ token, environment, url: opts.url, ref: sha, state, description })
       ).deploymentId
@@ -74,7 +83,8 @@ export async function reportToGithub(opts: GithubReportOptions): Promise<GithubR
       planLines: opts.planLines ?? [],
       outcome: opts.outcome,
       failure: opts.failure,
-      removed: opts.removed
+      removed: opts.removed,
+      paused: opts.paused
     })
     const comment = await upsertPrComment({ token, issueNumber, body })
     result.commentId = comment.commentId

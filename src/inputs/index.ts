@@ -1,13 +1,15 @@
 import * as core from '@actions/core'
-import type { DeployRequest } from '../model/request.js'
+import type { DeployRequest, ListenerRuleRequest, TaskDefinitionRequest } from '../model/request.js'
 import { InputError } from './errors.js'
 import { applyImages } from './images.js'
 import { knownNetworkMode } from './network-mode.js'
-import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type RawInputs } from './table.js'
+import { INPUT_KEYS, INPUTS, parseInputs, withDefaults, type ParsedInputs, type RawInputs } from './table.js'
 import { validateCombination, validateDaemon } from './validate-combination.js'
 import { validateListenerRule } from './validate-listener-rule.js'
 import { validatePreview } from './validate-preview.js'
-import { validateService } from './validate-service.js'
+import { validateService, type ServiceInput } from './validate-service.js'
+import { validateDeploymentStrategy } from './validate-deployment-strategy.js'
+import { catchAllRule, isNativeStrategy } from '../model/deployment-strategy.js'
 import { validateTaskDefinition } from './validate-task-definition.js'
 import { MIN_MASKED_LENGTH } from '../model/redact.js'
 
@@ -126,46 +128,25 @@ function buildRequest(
 
   const listenerRule = validateListenerRule(input.listenerRule, input.listenerRulePriorityRange)
   const service = input.service
-  const taskDefinition = applyImages({
-    text: input.images,
-    taskDefinition: validateTaskDefinition(input.taskDefinition, service.taskDefinition)
-  })
-  const networkMode = knownNetworkMode({ taskDefinition, service })
-  // How the inputs fit together first: a misplaced input explains more than what follows from it.
-  validateCombination({
-    loadBalancer: input.loadBalancer,
-    targetGroup: input.targetGroup,
-    loadBalancerAttributes: input.loadBalancerAttributes !== undefined,
-    targetGroupAttributes: input.targetGroupAttributes !== undefined,
-    listenerGiven: input.listener.given,
-    listener: input.listener.request,
-    listenerRule,
-    redirectHttpToHttps: input.redirectHttpToHttps,
-    service,
-    networkMode,
-    preview: preview !== undefined
-  })
-  if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
+  if (input.promote && (input.delete || input.dryRun)) {
     throw new InputError(
-      INPUTS.images.name,
+      INPUTS.promote.name,
       undefined,
-      `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
+      `acts on a paused deployment; it does not go with ${input.delete ? 'delete' : 'dry-run'}: true`
     )
   }
-  validateDaemon({ service, desiredCountInput: input.desiredCount })
-  validateService(service, {
-    cluster: input.cluster,
-    targetGroupGiven: input.targetGroup !== undefined,
-    taskDefinition,
-    networkMode
-  })
 
+  // promote acts on a deployment that exists: only the cluster and the service's name are read.
+  const taskDefinition: TaskDefinitionRequest = input.promote
+    ? { kind: 'reference', ref: service.taskDefinition ?? '' }
+    : validateDeployInputs({ input, service, listenerRule, preview: preview !== undefined })
   const request: DeployRequest = {
     cluster: input.cluster,
     service: { ...service, cluster: input.cluster },
     taskDefinition,
     listener: input.listener.request,
     redirectHttpToHttps: input.redirectHttpToHttps,
+    waitUntil: input.waitUntil,
     forceNewDeployment: input.forceNewDeployment,
     tags: input.tags,
     wait: {
@@ -188,8 +169,70 @@ function buildRequest(
   if (input.loadBalancerAttributes) request.loadBalancerAttributes = input.loadBalancerAttributes
   if (input.targetGroupAttributes) request.targetGroupAttributes = input.targetGroupAttributes
   if (listenerRule) request.listenerRule = listenerRule
+  else if (isNativeStrategy(service.deploymentConfiguration) && !preview) {
+    // ECS shifts the weights of a listener RULE, never of a listener's default action: without a
+    // listener-rule input, the service gets a catch-all rule evaluated after every other one.
+    request.listenerRule = catchAllRule()
+  }
+  if (input.testListener) request.testListener = input.testListener
+  if (input.promote) request.promote = input.promote
   if (input.desiredCount !== undefined) request.desiredCount = input.desiredCount
   if (preview) request.preview = { ...preview, priorityRange: input.listenerRulePriorityRange }
   if (input.githubToken) request.githubToken = input.githubToken
   return request
+}
+
+/**
+ * What a deploy reads besides the service name: the task definition (with images), how the inputs fit
+ * together, the service file and its strategy. Returns the task definition request.
+ */
+function validateDeployInputs(opts: {
+  input: ParsedInputs
+  service: ServiceInput
+  listenerRule: ListenerRuleRequest | undefined
+  preview: boolean
+}): TaskDefinitionRequest {
+  const { input, service, listenerRule, preview } = opts
+  const taskDefinition = applyImages({
+    text: input.images,
+    taskDefinition: validateTaskDefinition(input.taskDefinition, service.taskDefinition)
+  })
+  const networkMode = knownNetworkMode({ taskDefinition, service })
+  // How the inputs fit together first: a misplaced input explains more than what follows from it.
+  validateCombination({
+    loadBalancer: input.loadBalancer,
+    targetGroup: input.targetGroup,
+    loadBalancerAttributes: input.loadBalancerAttributes !== undefined,
+    targetGroupAttributes: input.targetGroupAttributes !== undefined,
+    listenerGiven: input.listener.given,
+    listener: input.listener.request,
+    listenerRule,
+    redirectHttpToHttps: input.redirectHttpToHttps,
+    service,
+    networkMode,
+    preview
+  })
+  if (preview && taskDefinition.kind === 'reference' && taskDefinition.images) {
+    throw new InputError(
+      INPUTS.images.name,
+      undefined,
+      `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
+    )
+  }
+  validateDaemon({ service, desiredCountInput: input.desiredCount })
+  validateService(service, {
+    cluster: input.cluster,
+    targetGroupGiven: input.targetGroup !== undefined,
+    taskDefinition,
+    networkMode
+  })
+  validateDeploymentStrategy({
+    service,
+    targetGroupGiven: input.targetGroup !== undefined,
+    listener: input.listener.request,
+    testListener: input.testListener,
+    waitUntil: input.waitUntil,
+    preview
+  })
+  return taskDefinition
 }

@@ -2,6 +2,7 @@ import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeployError } from '../model/errors.js'
 import type { DeployRequest, ListenerRuleRequest, PreviewOptions } from '../model/request.js'
 import { fitName, PREVIEW_TAG } from '../model/names.js'
+import { rollingService } from '../model/deployment-strategy.js'
 import { previewHost } from '../model/urls.js'
 import { parsePriorityRange } from './scalars.js'
 import { INPUTS } from './table.js'
@@ -64,7 +65,7 @@ export function applyPreview(
 
   // A caller's clientToken would be shared by every preview's CreateService; the base target group ARN
   // is not the preview's (the resource code fills in the managed one).
-  const { clientToken: _clientToken, ...service } = request.service
+  const { clientToken: _clientToken, ...service } = rollingService(request.service)
   const loadBalancers = service.loadBalancers?.map(({ targetGroupArn: _arn, ...rest }) => rest)
 
   const taskDefinition: DeployRequest['taskDefinition'] =
@@ -84,7 +85,7 @@ export function applyPreview(
   }
   const { DefaultActions: _defaultActions, ...listener } = request.listener
   // The load balancer and its attributes belong to the base stack; the target group's apply to the preview's.
-  const { loadBalancerAttributes: _lbAttributes, ...base } = request
+  const { loadBalancerAttributes: _lbAttributes, testListener: _test, ...base } = request
 
   return {
     ...base,
@@ -99,6 +100,7 @@ export function applyPreview(
     listenerRule,
     // The redirect listener, like the main listener, belongs to the base stack.
     redirectHttpToHttps: false,
+    waitUntil: 'complete',
     tags: withTag(request.tags, PREVIEW_TAG, id),
     preview
   }

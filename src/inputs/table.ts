@@ -12,6 +12,8 @@ import {
 import { registerTaskDefinitionSecrets } from './secrets.js'
 import { parseAttributes } from './validate-attributes.js'
 import { validateListener } from './validate-listener.js'
+import { parseTestListener } from './validate-deployment-strategy.js'
+import { LIFECYCLE_STAGES } from '../model/deployment-strategy.js'
 import { validateLoadBalancer } from './validate-load-balancer.js'
 import { serviceDocument } from './validate-service.js'
 import { validateTargetGroup } from './validate-target-group.js'
@@ -177,6 +179,12 @@ export const INPUTS = {
     description: 'With an HTTPS listener, also keep an HTTP listener on port 80 that redirects to it.',
     default: false
   }),
+  testListener: textInput({
+    name: 'test-listener',
+    description:
+      'With a BLUE_GREEN, LINEAR or CANARY deploymentConfiguration.strategy in the service input: a second listener on the same load balancer, in the CreateListener input shape (e.g. {"Port": 9000, "Protocol": "HTTP"}), whose rule ECS points at the new revision before production traffic moves (the test URL). Empty: no test traffic stage.',
+    parse: (text, c) => parseTestListener(readDocument(text, c), c.input)
+  }),
   desiredCount: textInput({
     name: 'desired-count',
     description:
@@ -198,6 +206,14 @@ export const INPUTS = {
     name: 'wait-for-service-stability',
     description: 'Wait until the deployment is complete and every target is healthy.',
     default: true
+  }),
+  waitUntil: textInput({
+    name: 'wait-until',
+    description:
+      'Under a BLUE_GREEN, LINEAR or CANARY strategy: complete (the deployment succeeded), or a lifecycle stage (e.g. POST_TEST_TRAFFIC_SHIFT, BAKE_TIME): the step succeeds once the deployment reaches it, so a long bake need not hold a runner.',
+    default: 'complete',
+    parse: (text, c) =>
+      parseChoice({ input: c.input, text, choices: ['complete', ...LIFECYCLE_STAGES] as const })
   }),
   waitForMinutes: textInput({
     name: 'wait-for-minutes',
@@ -261,6 +277,15 @@ export const INPUTS = {
     description: 'Host name of a preview for preview-routing host; {id} is replaced by the preview id.',
     default: '{id}.preview.example.com',
     parse: text => text
+  }),
+  promote: textInput({
+    name: 'promote',
+    description:
+      "continue or rollback: instead of deploying, act on the service's deployment paused by a PAUSE lifecycle hook (ContinueServiceDeployment, with the same cluster and service inputs) and watch it to the end. Empty: deploy.",
+    parse: (text, c) =>
+      text.trim() === ''
+        ? undefined
+        : parseChoice({ input: c.input, text, choices: ['continue', 'rollback'] as const })
   }),
   delete: flagInput({
     name: 'delete',

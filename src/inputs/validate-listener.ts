@@ -9,11 +9,11 @@ import { listenerShape } from './shapes.js'
 const INPUT = 'listener'
 
 /** The CreateListener shape without LoadBalancerArn; `empty` cannot happen (action.yml has a default). */
-export function validateListener(doc: DocumentInput): ListenerRequest {
-  if (doc.kind !== 'document') throw new InputError(INPUT, undefined, 'must be inline JSON/YAML or a file')
-  const l = checkShape(listenerShape, doc.value, { input: INPUT })
+export function validateListener(doc: DocumentInput, input: string = INPUT): ListenerRequest {
+  if (doc.kind !== 'document') throw new InputError(input, undefined, 'must be inline JSON/YAML or a file')
+  const l = checkShape(listenerShape, doc.value, { input })
   const fail = (field: string, message: string): never => {
-    throw new InputError(INPUT, field, message)
+    throw new InputError(input, field, message)
   }
   const protocol = l.Protocol as 'HTTP' | 'HTTPS'
   if (protocol === 'HTTPS') {

@@ -17,6 +17,8 @@ export interface Actual {
    * (protocol, port, VPC, target type) differ from `targetGroup`'s.
    */
   replacementTargetGroup?: TargetGroup
+  /** Under a native strategy (BLUE_GREEN, LINEAR, CANARY): the second target group ECS shifts traffic to. */
+  alternateTargetGroup?: TargetGroup
   /**
    * Attributes of the existing target groups above, by ARN; read only when the request holds target group
    * attributes (target-group-attributes), so that other runs pay no extra call.
@@ -28,6 +30,8 @@ export interface Actual {
   listeners: Listener[]
   /** Rules of the listener on the requested port; only looked up when a listener rule is requested. */
   rules: Rule[]
+  /** Rules of the test listener (test-listener), when it exists. */
+  testRules: Rule[]
   /** Tags of the load balancer, target groups, listeners and rules above, by ARN. */
   elbTags: Record<string, TagMap>
   /** Latest ACTIVE revision of the family (register), or the referenced revision (reference). */
@@ -48,5 +52,12 @@ export interface Actual {
 }
 
 export function emptyActual(): Actual {
-  return { listeners: [], rules: [], elbTags: {}, targetGroupAttributes: {}, taskDefinitionTags: [] }
+  return {
+    listeners: [],
+    rules: [],
+    testRules: [],
+    elbTags: {},
+    targetGroupAttributes: {},
+    taskDefinitionTags: []
+  }
 }

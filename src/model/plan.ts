@@ -35,6 +35,8 @@ export type ResourceKind =
   | 'listener'
   | 'redirect-listener'
   | 'listener-rule'
+  | 'test-listener'
+  | 'test-listener-rule'
   | 'task-definition'
   | 'service'
 

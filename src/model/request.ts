@@ -10,6 +10,7 @@ import type {
   CreateTargetGroupCommandInput,
   RuleCondition
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { WaitUntil } from './deployment-strategy.js'
 
 /**
  * Everything the action was asked to do, read once from the inputs and validated. Every later stage
@@ -37,6 +38,15 @@ export interface DeployRequest {
   listenerRule?: ListenerRuleRequest
   /** Also keep an HTTP listener on port 80 that redirects to the HTTPS listener. */
   redirectHttpToHttps: boolean
+  /**
+   * Under a native strategy (BLUE_GREEN, LINEAR, CANARY): the listener whose rule serves the new revision
+   * before production does (ECS's test listener rule). Absent: no test traffic stage.
+   */
+  testListener?: ListenerRequest
+  /** The step succeeds once the service deployment reaches this lifecycle stage, or completes. */
+  waitUntil: WaitUntil
+  /** Act on the service's paused deployment instead of deploying (ContinueServiceDeployment). */
+  promote?: 'continue' | 'rollback'
   desiredCount?: number
   forceNewDeployment: boolean
   /** Tags put on everything the action creates, besides its ownership tag. */

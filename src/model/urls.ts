@@ -33,3 +33,13 @@ export function previewUrl(opts: {
   if (preview.routing === 'host') return `${scheme}://${previewHost(preview)}${port}/`
   return opts.dnsName ? `${scheme}://${opts.dnsName}${port}/${preview.id}/` : undefined
 }
+
+/** http(s)://dns[:port]/ of a listener of the load balancer (the test listener's URL). */
+export function listenerUrl(
+  listener: Pick<DeployRequest['listener'], 'Port' | 'Protocol'>,
+  dnsName: string
+): string {
+  const scheme = listener.Protocol === 'HTTPS' ? 'https' : 'http'
+  const port = listener.Port === (scheme === 'https' ? 443 : 80) ? '' : `:${listener.Port}`
+  return `${scheme}://${dnsName}${port}/`
+}

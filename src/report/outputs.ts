@@ -11,6 +11,10 @@ export const OUTPUT_NAMES = [
   'service-arn',
   'task-definition-arn',
   'deployment-id',
+  'service-deployment-arn',
+  'lifecycle-stage',
+  'test-url',
+  'hook-id',
   'changed',
   'plan'
 ] as const

@@ -3,6 +3,9 @@ import type { Applied, Plan } from '../model/plan.js'
 import type { DeployRequest } from '../model/request.js'
 import type { WatchResult } from '../watch/index.js'
 import { renderSummary, type SummaryData } from './summary.js'
+import { pausedLine, type PausedGate } from '../model/deployment-strategy.js'
+import type { ServiceDeploymentResult } from '../watch/service-deployment.js'
+import { setOutputs } from './outputs.js'
 
 /** What one run found and did, gathered stage by stage for the job summary and the GitHub side. */
 export class RunReport {
@@ -21,6 +24,8 @@ export class RunReport {
   /** Teardown with dry-run: what would be removed. */
   wouldRemove?: string[]
   failure?: { title: string; details: string[] }
+  /** The promotion gate a PAUSE hook holds the deployment at. */
+  paused?: PausedGate
 
   constructor(private readonly timings: SummaryData['timings']) {}
 
@@ -28,6 +33,30 @@ export class RunReport {
     this.targets = result.targets
     this.timeline = result.timeline
     if (rollback) this.rollback = rollback
+  }
+
+  /**
+   * A watched service deployment (BLUE_GREEN, LINEAR, CANARY, or a promotion): its timeline, its outputs,
+   * and the promotion gate when a PAUSE hook holds it.
+   */
+  serviceDeployment(result: ServiceDeploymentResult, testUrl?: string): void {
+    this.timeline = result.timeline
+    setOutputs({
+      'service-deployment-arn': result.serviceDeploymentArn,
+      'lifecycle-stage': result.lifecycleStage,
+      'hook-id': result.hookId
+    })
+    if (result.outcome === 'paused' && result.hookId) {
+      this.paused = {
+        hookId: result.hookId,
+        lifecycleStage: result.lifecycleStage,
+        serviceDeploymentArn: result.serviceDeploymentArn,
+        testUrl
+      }
+      core.notice(`${pausedLine(this.paused)}${testUrl ? `; the new revision answers at ${testUrl}` : ''}`)
+    }
+    if (result.outcome === 'rolled-back')
+      core.notice('rolled back as asked: production serves the previous revision')
   }
 
   failed(message: string): void {
@@ -62,7 +91,8 @@ export class RunReport {
         rollback: this.rollback,
         rolledBack: this.rolledBack,
         removed: this.removed,
-        wouldRemove: this.wouldRemove
+        wouldRemove: this.wouldRemove,
+        paused: this.paused
       })
       await core.summary.addRaw(markdown).write()
     } catch (e) {

@@ -1,6 +1,7 @@
 import type { TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { Applied, FieldChange, Plan, PlanStep, ResourceKind, StepAction } from '../model/plan.js'
 import { changeValues, planCounts } from './plan-text.js'
+import type { PausedGate } from '../model/deployment-strategy.js'
 
 /** What the job summary shows; gathered by main as the stages run. Pure data, rendered below. */
 export interface SummaryData {
@@ -31,6 +32,8 @@ export interface SummaryData {
   removed?: string[]
   /** Teardown with dry-run: what would be removed. */
   wouldRemove?: string[]
+  /** A blue/green deployment a PAUSE hook holds (the promotion gate). */
+  paused?: PausedGate
 }
 
 /**
@@ -74,6 +77,8 @@ const RESOURCE_LABEL: Record<ResourceKind, string> = {
   listener: 'Listener',
   'redirect-listener': 'Redirect listener',
   'listener-rule': 'Listener rule',
+  'test-listener': 'Test listener',
+  'test-listener-rule': 'Test listener rule',
   'task-definition': 'Task definition',
   service: 'Service'
 }
@@ -199,6 +204,8 @@ function heading(d: SummaryData): string {
       : `## 🗑️ ${subject}: nothing to remove (already gone)`
   }
   if (d.outcome === 'failure') return `## ❌ ${subject}: deploy failed`
+  if (d.paused)
+    return `## ⏸️ ${subject}: paused at ${esc(d.paused.lifecycleStage ?? 'a lifecycle hook')}, waiting for promote`
   const planned = d.plan ? d.plan.steps.filter(s => s.action !== 'none').length : undefined
   if (d.outcome === 'dry-run')
     return planned === 0
@@ -251,9 +258,26 @@ function rollbackSection(d: SummaryData, rollback: string | undefined, shown: Di
   )
 }
 
+/** The promotion gate: where the new revision answers and how to let it through. */
+function gateSection(p: PausedGate): string[] {
+  return [
+    '### Promotion gate',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Hook | \`${esc(p.hookId)}\` |`,
+    ...(p.testUrl ? [`| Test URL | ${esc(p.testUrl)} |`] : []),
+    ...(p.serviceDeploymentArn ? [`| Service deployment | \`${esc(p.serviceDeploymentArn)}\` |`] : []),
+    '',
+    'Production still serves the previous revision. Run the action with the same `cluster` and `service` and `promote: continue` to shift production, or `promote: rollback`.',
+    ''
+  ]
+}
+
 /** The job summary as GitHub-flavoured Markdown. Never holds credentials or secret values. */
 export function renderSummary(d: SummaryData): string {
   const out: string[] = [heading(d), '']
+  if (d.paused) out.push(...gateSection(d.paused))
 
   const { own, rollback } = splitFailure(d)
   const shown = readDiagnosis(own)

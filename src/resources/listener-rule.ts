@@ -20,6 +20,7 @@ import { restorableAction } from './listener.js'
 import { removeOrKeep, stepCalls } from './steps.js'
 import { actionsMatch } from '../aws/normalize/actions.js'
 import { hexHash } from '../model/names.js'
+import { blueGreenForward, forwardsToPair } from './deployment-strategy.js'
 import { elbTags, foreignRefusal, isOwned, mayModify, ownership, stackId, type TagMap } from './ownership.js'
 
 /** How often CreateRule is tried when concurrent runs take the allocated priority first. */
@@ -119,19 +120,30 @@ export function ruleChanges(opts: {
   rule: ListenerRuleRequest
   existing: Rule
   targetGroupArn: string
+  alternateTargetGroupArn?: string
 }): FieldChange[] {
   const { rule, existing, targetGroupArn } = opts
   const changes: FieldChange[] = []
   if (!conditionsEqual(rule.Conditions, existing.Conditions)) {
     changes.push({ field: 'Conditions', from: existing.Conditions, to: rule.Conditions })
   }
-  const actions = forwardTo(targetGroupArn)
-  if (!actionsMatch(actions, existing.Actions))
-    changes.push({ field: 'Actions', from: existing.Actions, to: actions })
+  const actions = ruleActions(opts)
+  const same = opts.alternateTargetGroupArn
+    ? // ECS owns the weights (and which group is live): only the pair of groups is the action's.
+      forwardsToPair(existing.Actions, { primary: targetGroupArn, alternate: opts.alternateTargetGroupArn })
+    : actionsMatch(actions, existing.Actions)
+  if (!same) changes.push({ field: 'Actions', from: existing.Actions, to: actions })
   if (rule.Priority !== undefined && String(rule.Priority) !== existing.Priority) {
     changes.push({ field: 'Priority', from: existing.Priority, to: rule.Priority })
   }
   return changes
+}
+
+/** Forward to the target group; under a native strategy to both groups, all traffic to the live one. */
+function ruleActions(opts: { targetGroupArn: string; alternateTargetGroupArn?: string }): Action[] {
+  return opts.alternateTargetGroupArn
+    ? blueGreenForward({ primary: opts.targetGroupArn, alternate: opts.alternateTargetGroupArn })
+    : forwardTo(opts.targetGroupArn)
 }
 
 function ruleLabel(rule: ListenerRuleRequest): string {
@@ -139,7 +151,12 @@ function ruleLabel(rule: ListenerRuleRequest): string {
 }
 
 export interface ListenerRulePlanOptions extends PlanContext {
+  /** The group the rule forwards to: under a native strategy, the live one of the two. */
   targetGroupArn: string
+  /** Under a native strategy: the other group, which ECS shifts traffic to. */
+  alternateTargetGroupArn?: string
+  /** The test listener's rule (test-listener) rather than the production one. */
+  resource?: Extract<PlanStep['resource'], 'listener-rule' | 'test-listener-rule'>
   /** The listener's ARN, or the placeholder of the one this run creates. */
   listenerArn: string
   /** Set when a rule this run creates is kept if the run fails; else it is deleted again. */
@@ -150,7 +167,9 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
   const { request, actual } = ctx
   const rule = request.listenerRule
   if (!rule || !request.loadBalancer || !request.targetGroup) return undefined
-  const name = ruleLabel(rule)
+  const resource = ctx.resource ?? 'listener-rule'
+  const name = resource === 'test-listener-rule' ? `test ${ruleLabel(rule)}` : ruleLabel(rule)
+  const actions = ruleActions(ctx)
   const existing = findRule({ request, rules: actual.rules, tags: actual.elbTags })
   if (!existing) {
     const priority =
@@ -165,7 +184,7 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
             ListenerArn: ctx.listenerArn,
             Priority: priority,
             Conditions: rule.Conditions,
-            Actions: forwardTo(ctx.targetGroupArn),
+            Actions: actions,
             Tags: elbTags(request)
           },
           produces: { arn },
@@ -176,7 +195,7 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
       }
     ]
     return {
-      resource: 'listener-rule',
+      resource,
       name,
       action: 'create',
       changes,
@@ -185,9 +204,14 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
     }
   }
   const arn = existing.RuleArn
-  const changes = ruleChanges({ rule, existing, targetGroupArn: ctx.targetGroupArn })
+  const changes = ruleChanges({
+    rule,
+    existing,
+    targetGroupArn: ctx.targetGroupArn,
+    alternateTargetGroupArn: ctx.alternateTargetGroupArn
+  })
   if (changes.length === 0 || !arn) {
-    return { resource: 'listener-rule', name, action: 'none', changes: [], arn, calls: [], operations: [] }
+    return { resource, name, action: 'none', changes: [], arn, calls: [], operations: [] }
   }
   const owner = ownership(actual.elbTags[arn], request)
   const foreign = foreignRefusal(`Listener rule ${name} (priority ${existing.Priority})`, owner, request)
@@ -201,17 +225,19 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
   const operations: Operation[] = []
   const fields = changes.map(c => c.field).filter(f => f !== 'Priority')
   if (fields.length > 0) {
+    // Actions are sent only when they change: under a native strategy they hold ECS's weights.
+    const newActions = fields.includes('Actions') ? { Actions: actions } : {}
     operations.push({
       do: {
         call: 'ModifyRule',
-        input: { RuleArn: arn, Conditions: rule.Conditions, Actions: forwardTo(ctx.targetGroupArn) }
+        input: { RuleArn: arn, Conditions: rule.Conditions, ...newActions }
       },
       inverse: {
         call: 'ModifyRule',
         input: {
           RuleArn: arn,
           Conditions: existing.Conditions?.map(restorableCondition),
-          Actions: existing.Actions?.map(restorableAction)
+          ...(fields.includes('Actions') ? { Actions: existing.Actions?.map(restorableAction) } : {})
         }
       },
       says: `modified listener rule ${name}: ${fields.join(', ')}`
@@ -231,7 +257,7 @@ export function planListenerRule(ctx: ListenerRulePlanOptions): PlanStep | undef
     })
   }
   return {
-    resource: 'listener-rule',
+    resource,
     name,
     action: 'update',
     changes,

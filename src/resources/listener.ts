@@ -29,7 +29,7 @@ const REDIRECT_PORT = 80
 
 /** What the listener should look like; the target group ARN is known (or pending) at this point. */
 export interface ListenerSpec {
-  kind: Extract<ResourceKind, 'listener' | 'redirect-listener'>
+  kind: Extract<ResourceKind, 'listener' | 'redirect-listener' | 'test-listener'>
   Port: number
   Protocol: 'HTTP' | 'HTTPS'
   Certificates?: CreateListenerCommandInput['Certificates']
@@ -80,6 +80,20 @@ export function listenerSpecs(request: DeployRequest, targetGroupArn: string): L
           RedirectConfig: { Protocol: 'HTTPS', Port: String(l.Port), StatusCode: 'HTTP_301' }
         }
       ],
+      manageDefaultActions: true
+    })
+  }
+  const test = request.testListener
+  if (test) {
+    // Only the test rule (ECS's) routes on it; what it does not match is no one's.
+    specs.push({
+      kind: 'test-listener',
+      Port: test.Port,
+      Protocol: test.Protocol,
+      Certificates: test.Certificates,
+      SslPolicy: test.SslPolicy,
+      AlpnPolicy: test.AlpnPolicy,
+      DefaultActions: [NO_ROUTE_ACTION],
       manageDefaultActions: true
     })
   }

@@ -29,6 +29,7 @@ import {
   describedServiceField,
   SERVICE_FIELD_OFF
 } from '../aws/normalize/service.js'
+import { blueGreenLoadBalancer, comparableLoadBalancer, type AdvancedFill } from './deployment-strategy.js'
 
 export type DesiredService = CreateServiceCommandInput & { serviceName: string; cluster: string }
 
@@ -68,6 +69,8 @@ export interface DesiredServiceOptions {
   containers: ContainerDefinition[]
   /** Creating or updating: desiredCount is treated differently (see below). */
   creating: boolean
+  /** Under a native strategy: what fills the managed entry's advancedConfiguration (oriented as ECS has it). */
+  blueGreen?: AdvancedFill
   warnings?: string[]
 }
 
@@ -102,7 +105,12 @@ function targetGroupLoadBalancers(
       `service: loadBalancers[${index}].containerName ${entry.containerName} is not a container of the task definition (${opts.containers.map(c => c.name).join(', ')}).`
     )
   }
-  return given.map((lb, i) => (i === index ? { ...lb, targetGroupArn: opts.targetGroupArn } : lb))
+  return given.map((lb, i) => {
+    if (i !== index) return lb
+    return opts.blueGreen
+      ? blueGreenLoadBalancer({ entry: lb, fill: opts.blueGreen })
+      : { ...lb, targetGroupArn: opts.targetGroupArn }
+  })
 }
 
 /**
@@ -161,14 +169,7 @@ function comparable(field: Updatable, value: unknown): unknown {
   if (value === undefined) return undefined
   switch (field) {
     case 'loadBalancers':
-      return sortedSet(
-        (value as EcsLoadBalancer[]).map(lb => ({
-          targetGroupArn: lb.targetGroupArn,
-          loadBalancerName: lb.loadBalancerName,
-          containerName: lb.containerName,
-          containerPort: lb.containerPort
-        }))
-      )
+      return sortedSet((value as EcsLoadBalancer[]).map(comparableLoadBalancer))
     case 'networkConfiguration': {
       const awsvpc = (value as Service['networkConfiguration'])?.awsvpcConfiguration
       if (!awsvpc) return value
@@ -231,6 +232,7 @@ function checkImmutable(request: DeployRequest, actual: Service): void {
 export interface ServicePlanOptions extends PlanContext {
   taskDefinitionArn: string
   targetGroupArn?: string
+  blueGreen?: AdvancedFill
   containers: ContainerDefinition[]
 }
 
@@ -342,7 +344,8 @@ function restorable(field: Updatable, value: unknown): unknown {
       targetGroupArn: lb.targetGroupArn,
       loadBalancerName: lb.loadBalancerName,
       containerName: lb.containerName,
-      containerPort: lb.containerPort
+      containerPort: lb.containerPort,
+      ...(lb.advancedConfiguration ? { advancedConfiguration: lb.advancedConfiguration } : {})
     }))
   }
   return value

@@ -29,6 +29,8 @@ import {
 } from './attributes.js'
 import { stepCalls } from './steps.js'
 import { elbTagOperations, tagDiff, tagFieldChanges, tagMapOf } from './tagging.js'
+import { refuseReplacement } from './deployment-strategy.js'
+import { alternateTargetGroupName } from '../model/deployment-strategy.js'
 
 /** Changed in place by ModifyTargetGroup. */
 export const HEALTH_CHECK_FIELDS = [
@@ -395,3 +397,32 @@ export async function executeTargetGroupCall(ctx: CallContext, call: TargetGroup
       return {}
   }
 }
+
+/**
+ * The alternate target group of a native strategy: the primary's settings under a derived name, created
+ * once and then held to the same settings. Neither group is replaced under ECS (refuseReplacement).
+ */
+export function planAlternateTargetGroup(ctx: TargetGroupPlanOptions & { primary: TargetGroupPlan }): {
+  step: PlanStep
+  arn: string
+} {
+  const { request, actual, primary } = ctx
+  if (primary.step.action === 'replace') {
+    refuseReplacement({ name: primary.name, reason: primary.step.reason ?? 'its immutable settings changed' })
+  }
+  const name = alternateTargetGroupName(primary.name)
+  const plan = planTargetGroup({
+    ...ctx,
+    request: { ...request, targetGroup: { ...(request.targetGroup as DesiredTargetGroup), Name: name } },
+    actual: { ...actual, targetGroup: actual.alternateTargetGroup, replacementTargetGroup: undefined },
+    // Nothing serves from it between deployments: no current targets to prove a health check on.
+    listenerArn: undefined
+  })
+  if (!plan) throw new Error('planAlternateTargetGroup without a target-group request')
+  if (plan.step.action === 'replace') {
+    refuseReplacement({ name, reason: plan.step.reason ?? 'its immutable settings changed' })
+  }
+  return { step: plan.step, arn: plan.arn ?? pendingArn('target group', name) }
+}
+
+type DesiredTargetGroup = CreateTargetGroupCommandInput & { Name: string }

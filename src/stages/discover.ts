@@ -30,6 +30,8 @@ import {
   replacementName
 } from '../resources/target-group.js'
 
+import { alternateTargetGroupName, isNativeStrategy } from '../model/deployment-strategy.js'
+
 export type { Actual } from '../model/actual.js'
 
 /**
@@ -51,9 +53,12 @@ export async function discover(opts: { clients: Clients; request: DeployRequest 
       )
     }
     const listener = findListener(actual.listeners, request.listener.Port)
-    if (request.listenerRule && listener?.ListenerArn) {
-      actual.rules = await describeRules(clients.elbv2, listener.ListenerArn)
-    }
+    const testListener = request.testListener && findListener(actual.listeners, request.testListener.Port)
+    const [rules, testRules] = await Promise.all([
+      request.listenerRule && listener?.ListenerArn ? describeRules(clients.elbv2, listener.ListenerArn) : [],
+      testListener?.ListenerArn ? describeRules(clients.elbv2, testListener.ListenerArn) : []
+    ])
+    Object.assign(actual, { rules, testRules })
     const [elbTags, attributes] = await Promise.all([
       describeElbTags(clients.elbv2, taggedArns(request, actual)),
       describeAttributes({ elbv2: clients.elbv2, request, actual })
@@ -159,12 +164,18 @@ async function discoverTargetGroups(opts: {
   request: DeployRequest
   actual: Actual
   attached: TargetGroup[]
-}): Promise<Pick<Actual, 'targetGroup' | 'replacementTargetGroup'>> {
+}): Promise<Pick<Actual, 'targetGroup' | 'replacementTargetGroup' | 'alternateTargetGroup'>> {
   const { elbv2, request, actual, attached } = opts
   const name = request.targetGroup?.Name ?? ''
   const byName = async (n: string): Promise<TargetGroup | undefined> =>
     attached.find(tg => tg.TargetGroupName === n) ?? (await describeTargetGroupByName(elbv2, n))
-  const targetGroup = await byName(name)
+  const [targetGroup, alternateTargetGroup] = await Promise.all([
+    byName(name),
+    isNativeStrategy(request.service.deploymentConfiguration)
+      ? byName(alternateTargetGroupName(name))
+      : undefined
+  ])
+  if (alternateTargetGroup) return { targetGroup, alternateTargetGroup }
   if (!targetGroup) return { targetGroup }
   let desired
   try {
@@ -194,25 +205,35 @@ async function describeAttributes(opts: {
   const tgArn = request.targetGroupAttributes
     ? (actual.replacementTargetGroup ?? actual.targetGroup)?.TargetGroupArn
     : undefined
+  const altArn = request.targetGroupAttributes ? actual.alternateTargetGroup?.TargetGroupArn : undefined
   const lbArn = request.loadBalancerAttributes ? actual.loadBalancer?.LoadBalancerArn : undefined
-  const [tg, lb] = await Promise.all([
+  const [tg, alt, lb] = await Promise.all([
     tgArn ? describeTargetGroupAttributes(elbv2, tgArn) : undefined,
+    altArn ? describeTargetGroupAttributes(elbv2, altArn) : undefined,
     lbArn ? describeLoadBalancerAttributes(elbv2, lbArn) : undefined
   ])
   return {
-    targetGroupAttributes: tgArn && tg ? { [tgArn]: tg } : {},
+    targetGroupAttributes: {
+      ...(tgArn && tg ? { [tgArn]: tg } : {}),
+      ...(altArn && alt ? { [altArn]: alt } : {})
+    },
     ...(lb ? { loadBalancerAttributes: lb } : {})
   }
 }
 
 function taggedArns(request: DeployRequest, actual: Actual): string[] {
-  const listenerPorts = [request.listener.Port, ...(request.redirectHttpToHttps ? [80] : [])]
+  const listenerPorts = [
+    request.listener.Port,
+    ...(request.redirectHttpToHttps ? [80] : []),
+    ...(request.testListener ? [request.testListener.Port] : [])
+  ]
   const arns = [
     actual.loadBalancer?.LoadBalancerArn,
     actual.targetGroup?.TargetGroupArn,
     actual.replacementTargetGroup?.TargetGroupArn,
+    actual.alternateTargetGroup?.TargetGroupArn,
     ...listenerPorts.map(port => findListener(actual.listeners, port)?.ListenerArn),
-    ...actual.rules.filter(r => !r.IsDefault).map(r => r.RuleArn)
+    ...[...actual.rules, ...actual.testRules].filter(r => !r.IsDefault).map(r => r.RuleArn)
   ]
   return [...new Set(arns.filter((a): a is string => Boolean(a)))]
 }

@@ -15,3 +15,5 @@ export {
 } from './recover.js'
 export { teardown } from './teardown.js'
 export { removalLabel } from '../model/teardown.js'
+export { promote } from './promote.js'
+export { watchNativeDeployment, ServiceDeploymentFailed } from './service-deployment.js'

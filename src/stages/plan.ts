@@ -10,6 +10,9 @@ import { planService } from '../resources/service.js'
 import { desiredContainers, desiredNetworkMode, planTaskDefinition } from '../resources/task-definition.js'
 import { planTargetGroup } from '../resources/target-group.js'
 import { replaceWithoutDowntime } from './replace-target-group.js'
+import { catchAllRule, isNativeStrategy } from '../model/deployment-strategy.js'
+import { orientPair, type AdvancedFill } from '../resources/deployment-strategy.js'
+import { planAlternateTargetGroup } from '../resources/target-group.js'
 
 /**
  * Desired (the request) + actual (discover) → ordered steps. Pure: no I/O, so a dry-run is discover +
@@ -51,26 +54,67 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
     keepCreated: keepUnused
   })
   let targetGroupArn: string | undefined
+  let blueGreen: AdvancedFill | undefined
   if (tg) {
     steps.push(tg.step)
     targetGroupArn = tg.arn ?? pendingArn('target group', tg.name)
+    const alternate = isNativeStrategy(request.service.deploymentConfiguration)
+      ? planAlternateTargetGroup({
+          ...ctx,
+          primary: tg,
+          networkMode,
+          vpcId: actual.loadBalancer?.VpcId ?? (lb ? pendingVpc(lbName) : undefined),
+          keepCreated: keepUnused
+        })
+      : undefined
+    if (alternate) steps.push(alternate.step)
+    // Under a native strategy the rules forward to both groups, the live one (ECS's choice) first.
+    const pair = alternate
+      ? orientPair({ requested: targetGroupArn, alternate: alternate.arn, existing: actual.service })
+      : undefined
     const listeners = planListeners({ ...ctx, targetGroupArn, loadBalancerArn, keepCreated: keepAll })
     steps.push(...listeners)
-    const main = listeners.find(l => l.resource === 'listener')
+    const listenerArnOf = (kind: 'listener' | 'test-listener') => {
+      const step = listeners.find(l => l.resource === kind)
+      return step?.arn ?? pendingArn('listener', step?.name ?? '')
+    }
     const rule = planListenerRule({
       ...ctx,
-      targetGroupArn,
-      listenerArn: main?.arn ?? pendingArn('listener', main?.name ?? ''),
+      targetGroupArn: pair?.primary ?? targetGroupArn,
+      alternateTargetGroupArn: pair?.alternate,
+      listenerArn: listenerArnOf('listener'),
       keepCreated: keepAll
     })
     if (rule) steps.push(rule)
+    const testRule =
+      pair && request.testListener
+        ? planListenerRule({
+            ...ctx,
+            request: { ...request, listenerRule: catchAllRule() },
+            actual: { ...actual, rules: actual.testRules },
+            resource: 'test-listener-rule',
+            targetGroupArn: pair.primary,
+            alternateTargetGroupArn: pair.alternate,
+            listenerArn: listenerArnOf('test-listener'),
+            keepCreated: keepAll
+          })
+        : undefined
+    if (testRule) steps.push(testRule)
+    if (pair && rule) {
+      blueGreen = {
+        ...pair,
+        productionListenerRule: rule.arn ?? pendingArn('listener rule', rule.name),
+        ...(testRule ? { testListenerRule: testRule.arn ?? pendingArn('listener rule', testRule.name) } : {})
+      }
+      targetGroupArn = pair.primary
+    }
   }
 
   const taskDefinitionArn = td.arn ?? pendingArn('revision of', td.step.name)
   const containers = desiredContainers(request, actual)
-  steps.push(planService({ ...ctx, taskDefinitionArn, targetGroupArn, containers }))
+  steps.push(planService({ ...ctx, taskDefinitionArn, targetGroupArn, containers, blueGreen }))
 
-  const replaced = tg?.step.action === 'replace' ? actual.targetGroup : undefined
+  const replaced = tg?.step.action === 'replace' && !blueGreen ? actual.targetGroup : undefined
   const ordered =
     replaced && actual.service && targetGroupArn
       ? replaceWithoutDowntime({

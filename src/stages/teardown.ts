@@ -16,6 +16,7 @@ import { PREVIEW_TAG } from '../model/names.js'
 import type { DeployRequest } from '../model/request.js'
 import { removalLabel, type Removal, type TeardownPlan } from '../model/teardown.js'
 import { describeListeners, findListener } from '../resources/listener.js'
+import { catchAllRule } from '../model/deployment-strategy.js'
 import { conditionsEqual, describeRules } from '../resources/listener-rule.js'
 import { describeLoadBalancer } from '../resources/load-balancer.js'
 import {
@@ -102,8 +103,19 @@ export async function planTeardown(opts: TeardownOptions): Promise<TeardownPlan>
   // Target groups the rule or service point at: a replaced target group has another name than the input's.
   const targetGroupArns = new Set<string>()
   await planService({ ...ctx, targetGroupArns })
-  const listener = await sharedListener(ctx)
+  const listener = await sharedListener(ctx, ctx.request.listener.Port)
   await planRule({ ...ctx, listener, targetGroupArns })
+  const test = ctx.request.testListener
+  if (test) {
+    // The test rule forwards to both groups too: it goes before them (the test listener itself stays).
+    const testListener = await sharedListener(ctx, test.Port)
+    await planRule({
+      ...ctx,
+      request: { ...ctx.request, listenerRule: catchAllRule() },
+      listener: testListener,
+      targetGroupArns
+    })
+  }
   await planTargetGroups({ ...ctx, listener, targetGroupArns })
   await planTaskDefinitions(ctx)
   return plan
@@ -147,8 +159,8 @@ async function planService(ctx: PlanContext & { targetGroupArns: Set<string> }):
   })
 }
 
-/** The listener on the request's port, whose rules may hold ours; never itself deleted. */
-async function sharedListener(ctx: PlanContext): Promise<Listener | undefined> {
+/** The listener on this port, whose rules may hold ours; never itself deleted. */
+async function sharedListener(ctx: PlanContext, port: number): Promise<Listener | undefined> {
   const { request, clients } = ctx
   if (!request.loadBalancer) return undefined
   const lb = await describeLoadBalancer({ elbv2: clients.elbv2, lb: request.loadBalancer })
@@ -156,11 +168,8 @@ async function sharedListener(ctx: PlanContext): Promise<Listener | undefined> {
     ctx.skip('listener rule: the load balancer is gone (already gone)')
     return undefined
   }
-  const listener = findListener(
-    await describeListeners(clients.elbv2, lb.LoadBalancerArn),
-    request.listener.Port
-  )
-  if (!listener) ctx.skip(`listener rule: no listener on port ${request.listener.Port} (already gone)`)
+  const listener = findListener(await describeListeners(clients.elbv2, lb.LoadBalancerArn), port)
+  if (!listener) ctx.skip(`listener rule: no listener on port ${port} (already gone)`)
   return listener
 }
 
