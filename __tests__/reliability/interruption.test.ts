@@ -109,27 +109,28 @@ describe('interrupted after each mutating call, then run again', () => {
       'CreateRule',
       'CreateService'
     ])
-    // The health-check probe runs first: a cut inside it leaves a temporary group or rule behind, which
-    // the re-run finds (its name is derived from the change) and removes.
+    // The health-check probe runs first and the target group it proved is changed right after. A cut inside
+    // the probe leaves a temporary group or rule behind, which the re-run finds (its name is derived from the
+    // change) and removes.
     expect(updateRef.ops).toEqual([
       'CreateTargetGroup',
       'CreateRule',
       'RegisterTargets',
       'DeleteRule',
       'DeleteTargetGroup',
+      'ModifyTargetGroup',
+      'ModifyTargetGroupAttributes',
       'RegisterTaskDefinition',
       'SetSecurityGroups',
       'SetSubnets',
       'ModifyLoadBalancerAttributes',
-      'ModifyTargetGroup',
-      'ModifyTargetGroupAttributes',
       'ModifyListener',
       'ModifyRule',
       'SetRulePriorities',
       'UpdateService'
     ])
 
-    const PROBE_CALLS: string[] = updateRef.ops.slice(0, updateRef.ops.indexOf('SetSecurityGroups'))
+    const PROBE_CALLS: string[] = updateRef.ops.slice(0, updateRef.ops.indexOf('DeleteTargetGroup') + 1)
     const cuts = [
       ...deployRef.ops.map(op => ({ phase: 'deploy' as const, op, ref: deployRef })),
       ...updateRef.ops.map(op => ({ phase: 'update' as const, op, ref: updateRef }))

@@ -184,15 +184,16 @@ describe('resources without the stack tag', () => {
       'adopt-existing': 'true'
     }
     expectSuccess(await runToEnd({ inputs, endpoint: emulator.url }))
-    // The health-check probe (a temporary group and rule) precedes the target group's change.
+    // The health-check probe (a temporary group and rule) precedes the target group's change, which comes
+    // first.
     expect(mutatingOps(emulator.calls.list(since))).toEqual([
       'CreateTargetGroup',
       'CreateRule',
       'RegisterTargets',
       'DeleteRule',
       'DeleteTargetGroup',
-      'RegisterTaskDefinition',
       'ModifyTargetGroup',
+      'RegisterTaskDefinition',
       'ModifyListener',
       'SetRulePriorities',
       'UpdateService'

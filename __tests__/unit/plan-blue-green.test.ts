@@ -153,6 +153,7 @@ const summary = (r: DeployRequest, a: Actual): string[] =>
   buildPlan({ request: r, actual: a }).steps.map(s => `${s.resource}:${s.action}:${s.calls.join('+')}`)
 
 const ALL_NONE = [
+  'task-definition:none:',
   'load-balancer:none:',
   'target-group:none:',
   'target-group:none:',
@@ -160,7 +161,6 @@ const ALL_NONE = [
   'test-listener:none:',
   'listener-rule:none:',
   'test-listener-rule:none:',
-  'task-definition:none:',
   'service:none:'
 ]
 
@@ -199,6 +199,7 @@ describe('buildPlan under a native strategy (ECS owns the weights)', () => {
   test('nothing exists: both groups, both listeners, both rules and the service with advancedConfiguration', () => {
     const plan = buildPlan({ request: request(), actual: emptyActual() })
     expect(plan.steps.map(s => `${s.resource}:${s.action}`)).toEqual([
+      'task-definition:create',
       'load-balancer:create',
       'target-group:create',
       'target-group:create',
@@ -206,7 +207,6 @@ describe('buildPlan under a native strategy (ECS owns the weights)', () => {
       'test-listener:create',
       'listener-rule:create',
       'test-listener-rule:create',
-      'task-definition:create',
       'service:create'
     ])
     const tgs = plan.steps.filter(s => s.resource === 'target-group')
@@ -296,6 +296,7 @@ describe('buildPlan under a native strategy (ECS owns the weights)', () => {
       loadBalancers: [{ targetGroupArn: TG, containerName: 'app', containerPort: 4567 }]
     }
     expect(summary(request(), actual)).toEqual([
+      'task-definition:none:',
       'load-balancer:none:',
       'target-group:none:',
       'target-group:create:CreateTargetGroup',
@@ -303,7 +304,6 @@ describe('buildPlan under a native strategy (ECS owns the weights)', () => {
       'test-listener:create:CreateListener',
       'listener-rule:create:CreateRule',
       'test-listener-rule:create:CreateRule',
-      'task-definition:none:',
       'service:update:UpdateService'
     ])
   })

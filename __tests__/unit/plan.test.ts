@@ -253,9 +253,10 @@ describe('buildPlan', () => {
         }
       },
       steps: [
+        // A target group changed in place leads the plan, probe or not.
+        'target-group:update:ModifyTargetGroupAttributes',
         'task-definition:none:',
         'load-balancer:none:',
-        'target-group:update:ModifyTargetGroupAttributes',
         'listener:none:',
         'service:none:'
       ]
@@ -270,10 +271,11 @@ describe('buildPlan', () => {
         a.targetGroupAttributes = { [TG_ARN]: { 'slow_start.duration_seconds': '0' } }
       },
       steps: [
+        // The probe's calls come first: the new check is proven on the current targets before the change,
+        // and the step that carries it leads the plan (apply makes its calls in the plan's order).
+        'target-group:update:CreateTargetGroup+CreateRule+RegisterTargets+DeleteRule+DeleteTargetGroup+ModifyTargetGroup+ModifyTargetGroupAttributes',
         'task-definition:none:',
         'load-balancer:none:',
-        // The probe's calls come first: the new check is proven on the current targets before the change.
-        'target-group:update:CreateTargetGroup+CreateRule+RegisterTargets+DeleteRule+DeleteTargetGroup+ModifyTargetGroup+ModifyTargetGroupAttributes',
         'listener:none:',
         'service:none:'
       ]

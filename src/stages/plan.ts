@@ -18,9 +18,9 @@ import { planAlternateTargetGroup } from '../resources/target-group.js'
  * Desired (the request) + actual (discover) → ordered steps. Pure: no I/O, so a dry-run is discover +
  * buildPlan, and every error here happens before any mutating call.
  *
- * Order: task definition → load balancer → target group → listener(s) → listener rule → service. The
- * target group must be attached to the load balancer (listener default action or rule) before
- * CreateService may reference it. The revision goes first: it depends on nothing, costs nothing to keep
+ * Order: task definition → load balancer → target group → listener(s) → listener rule → service; a target
+ * group changed in place goes before all (see below). The target group must be attached to the load
+ * balancer (listener default action or rule) before CreateService may reference it. The revision goes first: it depends on nothing, costs nothing to keep
  * and is the call whose refusal only AWS can tell (a rule the inputs do not know yet), so a refusal
  * leaves no billable load balancer behind.
  */
@@ -125,5 +125,12 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
           taskDefinitionArn
         })
       : steps
-  return { steps: ordered, warnings: ctx.warnings, changed: ordered.some(s => s.action !== 'none') }
+  // Apply proves a new health check before any change, so a target group changed in place (which depends on
+  // nothing this run creates) leads the plan: the plan then reads in the order the calls are made, whether
+  // or not this run's change still needs a probe (a re-run after an interrupted one does not).
+  const leads = (s: PlanStep) =>
+    (s.resource === 'target-group' && s.action === 'update') ||
+    s.operations.some(o => o.do.call === 'ProbeHealthCheck')
+  const inOrder = [...ordered.filter(leads), ...ordered.filter(s => !leads(s))]
+  return { steps: inOrder, warnings: ctx.warnings, changed: inOrder.some(s => s.action !== 'none') }
 }
