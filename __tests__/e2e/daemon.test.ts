@@ -14,6 +14,9 @@ const suite = useEmulator({ timeScale: 0.01 })
 const { desiredCount: _count, ...seedService } = JSON.parse(
   readFileSync(path.join(repoRoot, 'examples/seed/ecs-simple-service-elb.json'), 'utf8')
 ) as Record<string, unknown>
+const seedTargetGroup = JSON.parse(
+  readFileSync(path.join(repoRoot, 'examples/seed/target-group.json'), 'utf8')
+) as Record<string, unknown>
 const daemonInputs = (over: Record<string, string> = {}) =>
   seedInputs({ service: JSON.stringify({ ...seedService, schedulingStrategy: 'DAEMON' }), ...over })
 const run = (inputs: Record<string, string>) => runAction({ inputs, endpoint: suite.emulator.url })
@@ -46,4 +49,33 @@ test('created without a desiredCount, re-run without a change, torn down without
     .map(c => c.operation)
   expect(ecsCalls).not.toContain('UpdateService')
   expect(ecsCalls).toContain('DeleteService')
+})
+
+describe('a first deploy whose targets fail the health check', () => {
+  const failing = (over: Record<string, string> = {}) =>
+    daemonInputs({
+      'target-group': JSON.stringify({ ...seedTargetGroup, HealthCheckPath: '/healthz' }),
+      'wait-for-minutes': '1',
+      ...over
+    })
+
+  test('new-service-on-failure: scale-to-zero is refused before any AWS call: ECS has no count to set to 0', async () => {
+    const seq = (await suite.control.calls()).at(-1)?.seq ?? 0
+    const r = await run(failing({ 'new-service-on-failure': 'scale-to-zero' }))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(
+      /::error::Input "new-service-on-failure": must be keep for a DAEMON service \(input "service", field "schedulingStrategy"\)/
+    )
+    expect(await suite.control.calls(seq)).toEqual([])
+  })
+
+  test('keep: the service is kept for inspection, and no desired count is sent', async () => {
+    const seq = (await suite.control.calls()).at(-1)?.seq ?? 0
+    const r = await run(failing({ 'new-service-on-failure': 'keep' }))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('GET /healthz answered 404')
+    expect(r.stdout).toContain('new-service-on-failure: keep')
+    const ecs = (await suite.control.calls(seq)).filter(c => c.service === 'ecs' && c.mutating)
+    expect(ecs.map(c => c.operation)).not.toContain('UpdateService')
+  })
 })

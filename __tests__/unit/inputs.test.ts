@@ -444,6 +444,13 @@ describe('plain inputs', () => {
     expect(request.service.desiredCount).toBe(2)
   })
 
+  test('a DAEMON service takes new-service-on-failure: keep (scale-to-zero is in the bad-input corpus)', () => {
+    const service = '{"serviceName": "agent", "taskDefinition": "agent:3", "schedulingStrategy": "DAEMON"}'
+    expect(
+      parse({ cluster: 'ecs-demo', service, newServiceOnFailure: 'keep' }).wait.newServiceOnFailure
+    ).toBe('keep')
+  })
+
   test('the service JSON may name the same cluster, by name or ARN', () => {
     const service = JSON.stringify({
       serviceName: 'w',

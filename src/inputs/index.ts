@@ -219,7 +219,11 @@ function validateDeployInputs(opts: {
       `with a preview needs the task-definition input as a document: a preview registers into its own family (<family>-<id>), never into the shared family of ${taskDefinition.ref}`
     )
   }
-  validateDaemon({ service, desiredCountInput: input.desiredCount })
+  validateDaemon({
+    service,
+    desiredCountInput: input.desiredCount,
+    newServiceOnFailure: input.newServiceOnFailure
+  })
   validateService(service, {
     cluster: input.cluster,
     targetGroupGiven: input.targetGroup !== undefined,

@@ -236,7 +236,7 @@ export const INPUTS = {
   newServiceOnFailure: textInput({
     name: 'new-service-on-failure',
     description:
-      'When the first deployment of a service this run created fails: keep (leave it for inspection) or scale-to-zero.',
+      'When the first deployment of a service this run created fails: keep (leave it for inspection) or scale-to-zero (not for a DAEMON service, which has no desired count).',
     default: 'keep',
     parse: (text, c) => parseChoice({ input: c.input, text, choices: ['keep', 'scale-to-zero'] as const })
   }),

@@ -122,10 +122,23 @@ function checkTargetType(c: Combination): void {
 
 /**
  * A DAEMON service runs one task per container instance: CreateService and UpdateService refuse a
- * desiredCount with it ("The daemon scheduling strategy does not support a desired count for services").
+ * desiredCount with it ("The daemon scheduling strategy does not support a desired count for services"),
+ * so neither a count nor a scale to 0 after a failed first deploy can be honoured. The strategy cannot
+ * change on an existing service, so the refusal never blocks a run where the setting would apply.
  */
-export function validateDaemon(opts: { service: ServiceInput; desiredCountInput: number | undefined }): void {
+export function validateDaemon(opts: {
+  service: ServiceInput
+  desiredCountInput: number | undefined
+  newServiceOnFailure: 'keep' | 'scale-to-zero'
+}): void {
   if (opts.service.schedulingStrategy !== 'DAEMON') return
+  if (opts.newServiceOnFailure === 'scale-to-zero') {
+    throw new InputError(
+      'new-service-on-failure',
+      undefined,
+      'must be keep for a DAEMON service (input "service", field "schedulingStrategy"): ECS refuses a desired count for it, so a failed first deploy cannot be scaled to 0; it is kept for inspection, and a run with delete: true removes it'
+    )
+  }
   if (opts.desiredCountInput !== undefined) {
     throw new InputError(
       'desired-count',
