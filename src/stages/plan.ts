@@ -32,7 +32,7 @@ export function buildPlan(opts: { request: DeployRequest; actual: Actual }): Pla
   // the base of the next run (a task definition revision).
   const firstDeploy = !actual.service
   const keepAll = firstDeploy
-    ? 'created by this run, which also created the service: kept for inspection (a teardown removes it)'
+    ? "created by this run, the service's first deploy: kept for inspection (a re-run reuses it, a teardown removes it)"
     : undefined
   const keepUnused = keepAll ?? 'created by this run: kept unused (a re-run reuses it, a teardown removes it)'
 

@@ -79,7 +79,11 @@ export async function undoFailedApply(opts: {
     request,
     journal: failure.journal,
     previousTaskDefinitionArn: actual.service?.taskDefinition,
-    serviceCreated: !actual.service,
+    service: actual.service
+      ? 'existed'
+      : failure.journal.some(op => op.do.call === 'CreateService')
+        ? 'created'
+        : 'not-created',
     targetGroupArns: targetGroupsBefore(actual),
     log: opts.log
   })
@@ -122,7 +126,7 @@ export async function watchAndRecover(opts: {
     request,
     journal: applied.journal,
     previousTaskDefinitionArn: applied.previousTaskDefinitionArn,
-    serviceCreated: applied.serviceCreated,
+    service: applied.serviceCreated ? 'created' : 'existed',
     targetGroupArns: opts.previousTargetGroupArns ?? serviceTargetGroups(request, applied),
     log
   })

@@ -19,7 +19,11 @@ export interface RollbackOptions {
   journal: Operation[]
   /** The task definition the service ran before the run; absent when the run created the service. */
   previousTaskDefinitionArn?: string
-  serviceCreated: boolean
+  /**
+   * The service existed before the run, this run created it, or this run was to create it and CreateService
+   * did not succeed: then there is no service to undo or to watch.
+   */
+  service: 'existed' | 'created' | 'not-created'
   /** The service's target groups after the rollback: every one of them must be healthy again. */
   targetGroupArns: string[]
   log: (line: string) => void
@@ -84,12 +88,16 @@ export async function rollBack(opts: RollbackOptions): Promise<RollbackOutcome> 
     }
   }
 
-  if (opts.serviceCreated) {
-    const scaled = restored.some(r => r.startsWith('scaled'))
-    const summary = scaled
-      ? 'the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)'
-      : 'none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)'
-    return { ok: false, summary, restored, kept }
+  if (opts.service === 'created') {
+    return { ok: false, summary: createdServiceSummary({ request, restored, failures }), restored, kept }
+  }
+  if (opts.service === 'not-created') {
+    return {
+      ok: false,
+      summary: notCreatedSummary({ journal: opts.journal, restored, failures }),
+      restored,
+      kept
+    }
   }
   if (restored.length === 0 && failures.length === 0) {
     return {
@@ -137,6 +145,42 @@ export async function rollBack(opts: RollbackOptions): Promise<RollbackOutcome> 
             ])
       ].join('; ')}`
   return { ok, summary, restored, kept, result }
+}
+
+/** A service this run created has no previous state: it was scaled to 0, or is kept as it is. */
+function createdServiceSummary(opts: {
+  request: DeployRequest
+  restored: string[]
+  failures: string[]
+}): string {
+  const { failures } = opts
+  if (opts.restored.some(r => r.startsWith('scaled'))) {
+    return `the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)${failures.length ? `; ${failures.join('; ')}` : ''}`
+  }
+  if (opts.request.wait.newServiceOnFailure === 'scale-to-zero') {
+    return `did not succeed: the service was created by this run and could not be scaled to 0 (new-service-on-failure: scale-to-zero): ${failures.join('; ') || 'no scale to 0 was run'}`
+  }
+  return `none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)${failures.length ? `; ${failures.join('; ')}` : ''}`
+}
+
+/**
+ * A first deploy whose CreateService failed: there is no service to roll back, scale or watch. What the
+ * run created before it is named (kept for a re-run, as the plan decided), and what it changed is undone.
+ */
+function notCreatedSummary(opts: { journal: Operation[]; restored: string[]; failures: string[] }): string {
+  const kept = opts.journal.filter(op => !op.inverse && op.kept).map(op => op.says)
+  const them = kept.length === 1 ? 'it' : 'them'
+  const parts = [
+    'the service was not created (CreateService failed), so there is no service to roll back',
+    ...(kept.length
+      ? [
+          `kept what this run created: ${kept.join(', ')} (a re-run reuses ${them}, a teardown removes ${them})`
+        ]
+      : []),
+    ...(opts.restored.length ? [`undid: ${opts.restored.join('; ')}`] : []),
+    ...opts.failures
+  ]
+  return `${opts.failures.length ? 'did not succeed' : 'none'}: ${parts.join('; ')}`
 }
 
 /**

@@ -774,7 +774,7 @@ describe('rollback', () => {
     clients,
     request,
     previousTaskDefinitionArn: TD_OLD,
-    serviceCreated: false,
+    service: 'existed' as const,
     targetGroupArns: [TG]
   }
 
@@ -832,23 +832,70 @@ describe('rollback', () => {
     expect(out.ok).toBe(true)
   })
 
+  /** CreateService with new-service-on-failure: scale-to-zero: its inverse scales the service to 0. */
+  const created: Operation = {
+    do: {
+      call: 'CreateService',
+      input: { cluster: 'demo', serviceName: 'web' },
+      produces: { arn: 'arn:svc' }
+    },
+    inverse: { call: 'UpdateService', input: { cluster: 'demo', service: 'web', desiredCount: 0 } },
+    says: 'created service web'
+  }
+
   test('a service this run created is scaled to 0 when asked, and not called rolled back', async () => {
     ecs.on(UpdateServiceCommand).resolves({})
-    const created: Operation = {
-      do: {
-        call: 'CreateService',
-        input: { cluster: 'demo', serviceName: 'web' },
-        produces: { arn: 'arn:svc' }
-      },
-      inverse: { call: 'UpdateService', input: { cluster: 'demo', service: 'web', desiredCount: 0 } },
-      says: 'created service web'
-    }
-    const out = await rollBack({ ...options, serviceCreated: true, journal: [created], log: () => undefined })
+    const out = await rollBack({ ...options, service: 'created', journal: [created], log: () => undefined })
     expect(out.ok).toBe(false)
     expect(out.summary).toMatch(/scaled to 0/)
     expect(ecs.commandCalls(UpdateServiceCommand).map(c => c.args[0].input)).toEqual([
       { cluster: 'demo', service: 'web', desiredCount: 0 }
     ])
+  })
+
+  test('a scale to 0 ECS refuses is said to have failed, not called a keep', async () => {
+    ecs.on(UpdateServiceCommand).rejects(
+      Object.assign(
+        new Error('The daemon scheduling strategy does not support a desired count for services.'),
+        {
+          name: 'InvalidParameterException'
+        }
+      )
+    )
+    const scaleToZero = {
+      ...request,
+      wait: { ...request.wait, newServiceOnFailure: 'scale-to-zero' as const }
+    }
+    const out = await rollBack({
+      ...options,
+      request: scaleToZero,
+      service: 'created',
+      journal: [created],
+      log: () => undefined
+    })
+    expect(out.summary).toMatch(
+      /^did not succeed: the service was created by this run and could not be scaled to 0 \(new-service-on-failure: scale-to-zero\): created service web could not be undone: .*daemon scheduling strategy/
+    )
+    expect(out.summary).not.toContain('new-service-on-failure: keep')
+  })
+
+  test('a CreateService that failed: no service to roll back or watch, and what the run created is named as kept', async () => {
+    const kept = (says: string): Operation => ({
+      do: { call: 'CreateLoadBalancer', input: { Name: 'alb' }, produces: { arn: 'arn:lb' } },
+      kept: "created by this run, the service's first deploy: kept for inspection",
+      says
+    })
+    const journal = [kept('registered task definition web'), kept('created load balancer alb')]
+    const out = await rollBack({ ...options, service: 'not-created', journal, log: () => undefined })
+    expect(out).toMatchObject({
+      ok: false,
+      summary:
+        'none: the service was not created (CreateService failed), so there is no service to roll back; kept what this run created: registered task definition web, created load balancer alb (a re-run reuses them, a teardown removes them)',
+      restored: []
+    })
+    expect(out.kept).toHaveLength(2)
+    expect(ecs.commandCalls(DescribeServicesCommand)).toHaveLength(0)
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0)
   })
 })
 
