@@ -154,13 +154,14 @@ function createdServiceSummary(opts: {
   failures: string[]
 }): string {
   const { failures } = opts
+  const also = failures.length ? `; ${failures.join('; ')}` : ''
   if (opts.restored.some(r => r.startsWith('scaled'))) {
-    return `the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)${failures.length ? `; ${failures.join('; ')}` : ''}`
+    return `the service was created by this run, so there is nothing to roll back to: scaled to 0 (new-service-on-failure: scale-to-zero)${also}`
   }
   if (opts.request.wait.newServiceOnFailure === 'scale-to-zero') {
-    return `did not succeed: the service was created by this run and could not be scaled to 0 (new-service-on-failure: scale-to-zero): ${failures.join('; ') || 'no scale to 0 was run'}`
+    return `did not succeed: the service was created by this run and could not be scaled to 0 (new-service-on-failure: scale-to-zero)${also}`
   }
-  return `none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)${failures.length ? `; ${failures.join('; ')}` : ''}`
+  return `none: the service was created by this run and is left as it is for inspection (new-service-on-failure: keep)${also}`
 }
 
 /**

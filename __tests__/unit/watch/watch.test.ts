@@ -874,7 +874,7 @@ describe('rollback', () => {
       log: () => undefined
     })
     expect(out.summary).toMatch(
-      /^did not succeed: the service was created by this run and could not be scaled to 0 \(new-service-on-failure: scale-to-zero\): created service web could not be undone: .*daemon scheduling strategy/
+      /^did not succeed: the service was created by this run and could not be scaled to 0 \(new-service-on-failure: scale-to-zero\); created service web could not be undone: .*daemon scheduling strategy/
     )
     expect(out.summary).not.toContain('new-service-on-failure: keep')
   })
