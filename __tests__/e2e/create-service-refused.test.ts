@@ -29,14 +29,13 @@ test('a refused CreateService on a first deploy says the service was not created
     endpoint: suite.emulator.url
   })
   expect(run.code).toBe(1)
+  const said = 'none: the service was not created (CreateService failed), so there is no service to roll back'
   const kept =
-    'kept what this run created: registered task definition ecscompose-ecs-app, created load balancer alb-demo, created target group default, created listener :80 HTTP (a re-run reuses them, a teardown removes them)'
-  const said = `Rollback none: the service was not created (CreateService failed), so there is no service to roll back; ${kept}`
+    ' (kept: registered task definition ecscompose-ecs-app, created load balancer alb-demo, created target group default, created listener :80 HTTP; a re-run reuses them, a teardown removes them)'
   expect(run.stdout).toContain(`::error::CreateService ecs-simple-service-elb failed (AccessDenied)`)
-  expect(run.stdout).toContain(said)
-  expect(run.summary).toContain(
-    `**Rollback:** none: the service was not created (CreateService failed), so there is no service to roll back; ${kept}`
-  )
+  expect(run.stdout).toContain(`Rollback ${said}${kept}`)
+  // The summary lists what was kept below its rollback line.
+  expect(run.summary).toContain(`**Rollback:** ${said}\n`)
   expect(run.summary).toContain(
     "  - created load balancer alb-demo: created by this run, the service's first deploy: kept for inspection"
   )

@@ -226,8 +226,8 @@ function rollbackSection(d: SummaryData, rollback: string | undefined, shown: Di
     : first.startsWith('did not succeed')
       ? '### Rollback attempted (production not yet healthy)'
       : '### Rollback'
-  // The restored list below says what "(restored: …)" says.
-  const stated = listed ? first.replace(/ \(restored: .*\)$/, '') : first
+  // The lists below say what "(restored: …)" or "(kept: …)" says.
+  const stated = listed ? first.replace(/ \((restored|kept): .*\)$/, '') : first
   // A rollback that fails as the deploy did would repeat the alert's title word for word.
   const title = d.failure?.title
   const line =

@@ -173,15 +173,14 @@ function notCreatedSummary(opts: { journal: Operation[]; restored: string[]; fai
   const them = kept.length === 1 ? 'it' : 'them'
   const parts = [
     'the service was not created (CreateService failed), so there is no service to roll back',
-    ...(kept.length
-      ? [
-          `kept what this run created: ${kept.join(', ')} (a re-run reuses ${them}, a teardown removes ${them})`
-        ]
-      : []),
     ...(opts.restored.length ? [`undid: ${opts.restored.join('; ')}`] : []),
     ...opts.failures
   ]
-  return `${opts.failures.length ? 'did not succeed' : 'none'}: ${parts.join('; ')}`
+  // In parentheses at the end, like "(restored: …)": the job summary lists them instead.
+  const keptText = kept.length
+    ? ` (kept: ${kept.join(', ')}; a re-run reuses ${them}, a teardown removes ${them})`
+    : ''
+  return `${opts.failures.length ? 'did not succeed' : 'none'}: ${parts.join('; ')}${keptText}`
 }
 
 /**

@@ -890,7 +890,7 @@ describe('rollback', () => {
     expect(out).toMatchObject({
       ok: false,
       summary:
-        'none: the service was not created (CreateService failed), so there is no service to roll back; kept what this run created: registered task definition web, created load balancer alb (a re-run reuses them, a teardown removes them)',
+        'none: the service was not created (CreateService failed), so there is no service to roll back (kept: registered task definition web, created load balancer alb; a re-run reuses them, a teardown removes them)',
       restored: []
     })
     expect(out.kept).toHaveLength(2)
