@@ -14,6 +14,7 @@ import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { repoRoot } from '../../test-support/run-action.js'
 import { DescribeServiceDeploymentsCommand, ECSClient } from '@aws-sdk/client-ecs'
+import { reached } from '../../src/model/deployment-strategy.js'
 
 const suite = useEmulator({ timeScale: 0.02 })
 jest.setTimeout(240_000)
@@ -235,26 +236,31 @@ describe('an image that cannot be pulled, under BLUE_GREEN', () => {
 })
 
 describe('wait-until a lifecycle stage', () => {
-  test('BAKE_TIME: the step ends there with its outputs, ECS finishes on its own, a re-run changes nothing', async () => {
-    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }
-    const { at, blue } = await startedOnV1(config)
-    const early = await run(inputs(config, 'example/web:v2', { 'wait-until': 'BAKE_TIME' }))
-    expectSuccess(early)
-    expect(early.outputs['lifecycle-stage']).toBe('BAKE_TIME')
-    const arn = early.outputs['service-deployment-arn']
-    expect(arn).toMatch(/:service-deployment\/ecs-demo\/web\//)
-    expect(early.summary).toMatch(/stopped waiting at BAKE_TIME \(wait-until\)/)
-    expect(await deploymentStatus(arn)).toBe('IN_PROGRESS')
+  test.each(['TEST_TRAFFIC_SHIFT', 'BAKE_TIME'] as const)(
+    '%s: the step ends there with its outputs, ECS finishes on its own, a re-run changes nothing',
+    async waitUntil => {
+      const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }
+      const { at, blue } = await startedOnV1(config)
+      const early = await run(inputs(config, 'example/web:v2', { 'wait-until': waitUntil }))
+      expectSuccess(early)
+      // The stage asked for, or a later one when ECS passed it between two polls; never the end.
+      const stage = early.outputs['lifecycle-stage']
+      expect(reached(stage, waitUntil)).toBe(true)
+      const arn = early.outputs['service-deployment-arn']
+      expect(arn).toMatch(/:service-deployment\/ecs-demo\/web\//)
+      expect(early.summary).toContain(`stopped waiting at ${stage} (wait-until)`)
+      expect(await deploymentStatus(arn)).toBe('IN_PROGRESS')
 
-    // ECS carries on without the step: the bake time ends and production serves only the new revision.
-    while ((await deploymentStatus(arn)) === 'IN_PROGRESS') await new Promise(r => setTimeout(r, 200))
-    expect(await deploymentStatus(arn)).toBe('SUCCESSFUL')
-    expect((await hosts(at.production, 20)).every(h => !blue.has(h))).toBe(true)
+      // ECS carries on without the step: the bake time ends and production serves only the new revision.
+      while ((await deploymentStatus(arn)) === 'IN_PROGRESS') await new Promise(r => setTimeout(r, 200))
+      expect(await deploymentStatus(arn)).toBe('SUCCESSFUL')
+      expect((await hosts(at.production, 20)).every(h => !blue.has(h))).toBe(true)
 
-    const before = (await suite.control.calls()).at(-1)?.seq ?? 0
-    expectSuccess(await run(inputs(config, 'example/web:v2', { 'wait-until': 'BAKE_TIME' })))
-    expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([])
-  })
+      const before = (await suite.control.calls()).at(-1)?.seq ?? 0
+      expectSuccess(await run(inputs(config, 'example/web:v2', { 'wait-until': waitUntil })))
+      expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([])
+    }
+  )
 })
 
 describe('a Lambda lifecycle hook that answers FAILED', () => {
