@@ -13,6 +13,8 @@ import { startFakeGithub, type FakeGithub } from '../../test-support/fake-github
 import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { repoRoot } from '../../test-support/run-action.js'
+import { DescribeServiceDeploymentsCommand, ECSClient } from '@aws-sdk/client-ecs'
+import { reached } from '../../src/model/deployment-strategy.js'
 
 const suite = useEmulator({ timeScale: 0.02 })
 jest.setTimeout(240_000)
@@ -41,6 +43,21 @@ const inputs = (config: Record<string, unknown>, image: string, more: Record<str
     'wait-for-minutes': '2',
     ...more
   })
+
+/** ECS's status of a service deployment, read as a user would with the SDK. */
+async function deploymentStatus(arn: string): Promise<string | undefined> {
+  const ecs = new ECSClient({
+    endpoint: suite.emulator.url,
+    region: 'ap-northeast-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' }
+  })
+  try {
+    const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))
+    return out.serviceDeployments?.[0]?.status
+  } finally {
+    ecs.destroy()
+  }
+}
 
 /** One answer per request: the task's hostname, or `status:N`. */
 async function hosts(url: string, n: number): Promise<string[]> {
@@ -215,6 +232,81 @@ describe('an image that cannot be pulled, under BLUE_GREEN', () => {
     expect(answers.every(a => blue.has(a))).toBe(true)
     expect(result.stdout).toMatch(/new revision's tasks stop: .*CannotPullContainerError/)
     expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+  })
+})
+
+describe('wait-until a lifecycle stage', () => {
+  test.each(['TEST_TRAFFIC_SHIFT', 'BAKE_TIME'] as const)(
+    '%s: the step ends there with its outputs, ECS finishes on its own, a re-run changes nothing',
+    async waitUntil => {
+      const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }
+      const { at, blue } = await startedOnV1(config)
+      const early = await run(inputs(config, 'example/web:v2', { 'wait-until': waitUntil }))
+      expectSuccess(early)
+      // The stage asked for, or a later one when ECS passed it between two polls; never the end.
+      const stage = early.outputs['lifecycle-stage']
+      expect(reached(stage, waitUntil)).toBe(true)
+      const arn = early.outputs['service-deployment-arn']
+      expect(arn).toMatch(/:service-deployment\/ecs-demo\/web\//)
+      expect(early.summary).toContain(`stopped waiting at ${stage} (wait-until)`)
+      expect(await deploymentStatus(arn)).toBe('IN_PROGRESS')
+
+      // ECS carries on without the step: the bake time ends and production serves only the new revision.
+      while ((await deploymentStatus(arn)) === 'IN_PROGRESS') await new Promise(r => setTimeout(r, 200))
+      expect(await deploymentStatus(arn)).toBe('SUCCESSFUL')
+      expect((await hosts(at.production, 20)).every(h => !blue.has(h))).toBe(true)
+
+      const before = (await suite.control.calls()).at(-1)?.seq ?? 0
+      expectSuccess(await run(inputs(config, 'example/web:v2', { 'wait-until': waitUntil })))
+      expect((await suite.control.mutatingCalls(before)).map(c => c.operation)).toEqual([])
+    }
+  )
+})
+
+describe('a Lambda lifecycle hook that answers FAILED', () => {
+  test('the step fails naming the hook and its stage and ECS rollback; production answers 200 from the old revision throughout', async () => {
+    const fn = 'arn:aws:lambda:ap-northeast-1:123456789012:function:validate-green'
+    const config = {
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 1,
+      lifecycleHooks: [{ hookTargetArn: fn, roleArn: ROLE, lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }]
+    }
+    const { at, blue } = await startedOnV1(config)
+    await suite.control.hooks({ function: '*validate-green', hookStatus: 'FAILED' })
+    const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:v2')))
+    expect(result.code).not.toBe(0)
+    expect(answers.length).toBeGreaterThan(0)
+    expect(answers.every(a => blue.has(a))).toBe(true)
+    expect((await suite.control.hookInvocations()).invocations).toEqual([
+      expect.objectContaining({ function: fn, lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', answered: 'FAILED' })
+    ])
+    expect(result.stdout).toMatch(
+      /lifecycle hook .*validate-green.* answered FAILED at POST_TEST_TRAFFIC_SHIFT/i
+    )
+    expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+    expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
+  })
+})
+
+describe('a new revision whose container exits, under BLUE_GREEN', () => {
+  test('the step fails on the container exit, asks ECS to roll back, production answers 200 from the old revision throughout', async () => {
+    const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }
+    const { at, blue } = await startedOnV1(config)
+    await suite.control.images({ image: 'example/web:crash', exitAfterSeconds: 3, exitCode: 3 })
+    const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:crash')))
+    expect(result.code).not.toBe(0)
+    expect(answers.length).toBeGreaterThan(0)
+    expect(answers.every(a => blue.has(a))).toBe(true)
+    expect(result.stdout).toMatch(
+      /new revision's tasks stop: Essential container in task exited: essential container app exited with exit code 3/
+    )
+    const stops = (await suite.control.calls()).filter(
+      c => c.operation === 'StopServiceDeployment' && c.status === 200
+    )
+    expect(stops.map(c => (c.params as { stopType?: string }).stopType)).toEqual(['ROLLBACK'])
+    expect(result.stdout).toMatch(/asked ECS to roll back \(StopServiceDeployment ROLLBACK\)/)
+    expect(result.stdout).toMatch(/ECS rolled back: ROLLBACK_SUCCESSFUL/)
+    expect((await hosts(at.production, 20)).every(h => blue.has(h))).toBe(true)
   })
 })
 

@@ -26,6 +26,8 @@ export class RunReport {
   failure?: { title: string; details: string[] }
   /** The promotion gate a PAUSE hook holds the deployment at. */
   paused?: PausedGate
+  /** The lifecycle stage `wait-until` stopped the watch at, ECS carrying on. */
+  stoppedWaitingAt?: string
 
   constructor(private readonly timings: SummaryData['timings']) {}
 
@@ -54,6 +56,12 @@ export class RunReport {
         testUrl
       }
       core.notice(`${pausedLine(this.paused)}${testUrl ? `; the new revision answers at ${testUrl}` : ''}`)
+    }
+    if (result.outcome === 'reached') {
+      this.stoppedWaitingAt = result.lifecycleStage
+      core.notice(
+        `stopped waiting at ${result.lifecycleStage ?? '?'} (wait-until): ECS continues ${result.serviceDeploymentArn ?? 'the deployment'} on its own`
+      )
     }
     if (result.outcome === 'rolled-back')
       core.notice('rolled back as asked: production serves the previous revision')
@@ -92,7 +100,8 @@ export class RunReport {
         rolledBack: this.rolledBack,
         removed: this.removed,
         wouldRemove: this.wouldRemove,
-        paused: this.paused
+        paused: this.paused,
+        stoppedWaitingAt: this.stoppedWaitingAt
       })
       await core.summary.addRaw(markdown).write()
     } catch (e) {

@@ -34,6 +34,8 @@ export interface SummaryData {
   wouldRemove?: string[]
   /** A blue/green deployment a PAUSE hook holds (the promotion gate). */
   paused?: PausedGate
+  /** The lifecycle stage `wait-until` stopped the watch at: the deployment goes on without the step. */
+  stoppedWaitingAt?: string
 }
 
 /**
@@ -206,6 +208,8 @@ function heading(d: SummaryData): string {
   if (d.outcome === 'failure') return `## ❌ ${subject}: deploy failed`
   if (d.paused)
     return `## ⏸️ ${subject}: paused at ${esc(d.paused.lifecycleStage ?? 'a lifecycle hook')}, waiting for promote`
+  if (d.stoppedWaitingAt)
+    return `## ✅ ${subject}: deploying, stopped waiting at ${esc(d.stoppedWaitingAt)} (wait-until); ECS continues on its own`
   const planned = d.plan ? d.plan.steps.filter(s => s.action !== 'none').length : undefined
   if (d.outcome === 'dry-run')
     return planned === 0

@@ -121,6 +121,24 @@ export function pausedHook(sd: ServiceDeployment | undefined): string | undefine
     ?.hookId
 }
 
+/**
+ * The Lambda hook that made ECS roll back, in words: its function, and the stage it ran at (`stages`: the
+ * stage each hook was first seen running at; ECS's details do not carry it).
+ */
+export function failedHookLine(
+  sd: ServiceDeployment,
+  stages: ReadonlyMap<string, string>
+): string | undefined {
+  const hook = sd.lifecycleHookDetails?.find(h => h.status === 'FAILED' || h.status === 'TIMED_OUT')
+  if (!hook?.hookId) return undefined
+  const what = hook.targetArn
+    ? `lifecycle hook ${hook.targetArn} (hook ${hook.hookId})`
+    : `lifecycle hook ${hook.hookId}`
+  const verdict = hook.status === 'TIMED_OUT' ? 'timed out' : 'answered FAILED'
+  const stage = stages.get(hook.hookId) ?? sd.lifecycleStage
+  return `${what} ${verdict}${stage ? ` at ${stage}` : ''}`
+}
+
 /** One line per change: status, stage and the share of traffic on the new revision. */
 export function deploymentLine(sd: ServiceDeployment): string {
   const target = sd.targetServiceRevision
@@ -256,6 +274,7 @@ export async function watchServiceDeployment(
   // Events before the watch are another deployment's; ECS's clock, so a second of slack.
   const startedAt = (opts.notBefore?.getTime() ?? Date.now()) - 1000
   let settings: TargetGroup | undefined
+  const hookStages = new Map<string, string>()
   /** The action's verdict: asks ECS to roll back (false: rollback-on-failure is off, stop watching). */
   const fail = async (deployment: string, why: string): Promise<boolean> => {
     say(`failing: ${why}`)
@@ -323,12 +342,18 @@ export async function watchServiceDeployment(
           lastLine = line
         }
         const status = sd.status ?? ''
+        for (const h of sd.lifecycleHookDetails ?? []) {
+          if (h.hookId && sd.lifecycleStage && !hookStages.has(h.hookId))
+            hookStages.set(h.hookId, sd.lifecycleStage)
+        }
         if (status === 'SUCCESSFUL') return done('complete', { lifecycleStage: 'complete' })
         if (FINAL_FAILURES.has(status)) {
           if (opts.expectRollback && status === 'ROLLBACK_SUCCESSFUL') return done('rolled-back')
           const ecsReason = [...new Set([sd.statusReason, sd.rollback?.reason].filter(Boolean))].join('; ')
-          const reason = decided
-            ? `${decided}. ECS rolled back: ${status}${ecsReason ? ` (${ecsReason})` : ''}`
+          // The cause ECS acted on, when the action did not decide itself: a Lambda hook's verdict.
+          const cause = decided ?? failedHookLine(sd, hookStages)
+          const reason = cause
+            ? `${cause}. ECS rolled back: ${status}${ecsReason ? ` (${ecsReason})` : ''}`
             : `service deployment ${status}${ecsReason ? `: ${ecsReason}` : ''}`
           return done('failed', { reason })
         }
@@ -345,6 +370,9 @@ export async function watchServiceDeployment(
           opts.waitUntil !== 'complete' &&
           reached(sd.lifecycleStage, opts.waitUntil)
         ) {
+          say(
+            `stopped waiting at ${sd.lifecycleStage ?? opts.waitUntil} (wait-until: ${opts.waitUntil}): ECS continues the deployment on its own`
+          )
           return done('reached')
         }
         if (!decided && opts.greenTargetGroupArn && health.length > 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { renderPrComment } from '../../../src/github/render-comment.js'
 import { pausedLine } from '../../../src/model/deployment-strategy.js'
-import { renderSummary } from '../../../src/report/summary.js'
+import { renderSummary, type SummaryData } from '../../../src/report/summary.js'
 
 const paused = {
   hookId: 'ecs-pause-1a2b',
@@ -10,20 +10,31 @@ const paused = {
   testUrl: 'http://alb-demo-1.ap-northeast-1.elb.amazonaws.com:9000/'
 }
 
+/** A successful deploy's job summary, with what the watch ended at. */
+const summaryOf = (end: Pick<SummaryData, 'paused' | 'stoppedWaitingAt'>): string =>
+  renderSummary({
+    cluster: 'ecs-demo',
+    serviceName: 'web',
+    region: 'ap-northeast-1',
+    outcome: 'success',
+    timings: [],
+    ...end
+  })
+
 describe('the promotion gate in the reports', () => {
   test('the job summary says paused, with the hook, the test URL and how to promote', () => {
-    const md = renderSummary({
-      cluster: 'ecs-demo',
-      serviceName: 'web',
-      region: 'ap-northeast-1',
-      outcome: 'success',
-      timings: [],
-      paused
-    })
+    const md = summaryOf({ paused })
     expect(md).toMatch(/^## ⏸️ web on ecs-demo: paused at POST_TEST_TRAFFIC_SHIFT, waiting for promote/)
     expect(md).toContain('| Hook | `ecs-pause-1a2b` |')
     expect(md).toContain(`| Test URL | ${paused.testUrl} |`)
     expect(md).toContain('`promote: continue`')
+  })
+
+  test('wait-until: the job summary says where the step stopped waiting and that ECS carries on', () => {
+    const md = summaryOf({ stoppedWaitingAt: 'BAKE_TIME' })
+    expect(md).toMatch(
+      /^## ✅ web on ecs-demo: deploying, stopped waiting at BAKE_TIME \(wait-until\); ECS continues on its own/
+    )
   })
 
   test('the PR comment says paused, with the hook and the test URL', () => {

@@ -211,6 +211,29 @@ describe('watchServiceDeployment', () => {
     expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0)
   })
 
+  test("a Lambda hook's FAILED: the function and the stage it ran at are named with ECS's rollback", async () => {
+    const fn = 'arn:aws:lambda:ap-northeast-1:123456789012:function:validate'
+    const hook = (status: 'IN_PROGRESS' | 'FAILED') => ({
+      hookId: 'hook-7',
+      targetType: 'AWS_LAMBDA' as const,
+      targetArn: fn,
+      status
+    })
+    script([
+      frame({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', lifecycleHookDetails: [hook('IN_PROGRESS')] }),
+      frame({
+        status: 'ROLLBACK_SUCCESSFUL',
+        lifecycleStage: 'CLEAN_UP',
+        statusReason: 'Lifecycle hook hook-7 failed.',
+        lifecycleHookDetails: [hook('FAILED')]
+      })
+    ])
+    expect((await watch()).reason).toBe(
+      `lifecycle hook ${fn} (hook hook-7) answered FAILED at POST_TEST_TRAFFIC_SHIFT. ECS rolled back: ROLLBACK_SUCCESSFUL (Lifecycle hook hook-7 failed.)`
+    )
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0)
+  })
+
   test('a PAUSE hook ends the watch as paused, with its id', async () => {
     script([
       frame({
@@ -231,10 +254,11 @@ describe('watchServiceDeployment', () => {
       frame({ lifecycleStage: 'BAKE_TIME' }),
       frame({ status: 'SUCCESSFUL' })
     ])
-    expect(await watch({ waitUntil: 'PRODUCTION_TRAFFIC_SHIFT' })).toMatchObject({
-      outcome: 'reached',
-      lifecycleStage: 'BAKE_TIME'
-    })
+    const result = await watch({ waitUntil: 'PRODUCTION_TRAFFIC_SHIFT' })
+    expect(result).toMatchObject({ outcome: 'reached', lifecycleStage: 'BAKE_TIME' })
+    expect(result.timeline.at(-1)?.line).toBe(
+      'stopped waiting at BAKE_TIME (wait-until: PRODUCTION_TRAFFIC_SHIFT): ECS continues the deployment on its own'
+    )
   })
 })
 
