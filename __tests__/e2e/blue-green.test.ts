@@ -292,7 +292,8 @@ describe('a new revision whose container exits, under BLUE_GREEN', () => {
   test('the step fails on the container exit, asks ECS to roll back, production answers 200 from the old revision throughout', async () => {
     const config = { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }
     const { at, blue } = await startedOnV1(config)
-    await suite.control.images({ image: 'example/web:crash', exitAfterSeconds: 3, exitCode: 3 })
+    // Exits before its first health check can pass (sent at least 1 s after registration).
+    await suite.control.images({ image: 'example/web:crash', exitAfterSeconds: 0.5, exitCode: 3 })
     const { result, answers } = await loopWhile(at.production, run(inputs(config, 'example/web:crash')))
     expect(result.code).not.toBe(0)
     expect(answers.length).toBeGreaterThan(0)

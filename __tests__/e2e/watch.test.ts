@@ -294,7 +294,9 @@ describe('tasks that stop for a reason that will repeat', () => {
   })
 
   test('essential container exiting: the exit code quoted, failed at the first stop', async () => {
-    await control.images({ image: '*:crash', exitAfterSeconds: 3, exitCode: 3 })
+    // Exits before its first health check can pass (ELBv2 sends it at least 1 s after registration), so the
+    // deployment can never complete before the first stop.
+    await control.images({ image: '*:crash', exitAfterSeconds: 0.5, exitCode: 3 })
     const before = await lastSeq()
     const t = await deploy({ image: 'inokara/ecs-app:crash' })
     expectFailure(t.run)
